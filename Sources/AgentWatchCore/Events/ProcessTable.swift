@@ -1,0 +1,136 @@
+// Process state rebuilt from events alone, so the live tracer and a trace
+// reader give the engine the same view of every process.
+
+public final class ProcessRecord: @unchecked Sendable {
+    public let pid: Int32
+    public var ppid: Int32
+    public var exe: String
+    public var argv: [String]
+    public var cwd: String
+    public var comm: String
+    public var uid: UInt32
+    public var sid: Int32
+    /// Wall time of the spawn, ns since the epoch.
+    public var started: UInt64
+    public var ended: UInt64?
+    public var exitCode: Int32?
+    public var exitSignal: Int32?
+    /// Set while a process runs an image it got from memfd_create.
+    public var exeFromMemfd: Bool = false
+    public var parent: ProcessRecord?
+
+    public init(pid: Int32, ppid: Int32, exe: String, argv: [String], cwd: String, comm: String,
+                uid: UInt32, sid: Int32, started: UInt64) {
+        self.pid = pid
+        self.ppid = ppid
+        self.exe = exe
+        self.argv = argv
+        self.cwd = cwd
+        self.comm = comm
+        self.uid = uid
+        self.sid = sid
+        self.started = started
+    }
+
+    /// Falco's proc.name: the executable's base name (comm is truncated to 15 bytes).
+    public var name: String {
+        if let slash = exe.lastIndex(of: "/") { return String(exe[exe.index(after: slash)...]) }
+        return exe.isEmpty ? comm : exe
+    }
+
+    public var cmdline: String {
+        ([name] + argv.dropFirst()).joined(separator: " ")
+    }
+
+    public var alive: Bool { ended == nil }
+
+    /// Parent first, then grandparent, up to the root of the traced tree.
+    public var ancestors: [ProcessRecord] {
+        var out: [ProcessRecord] = []
+        var cur = parent
+        while let p = cur, out.count < 64 {
+            out.append(p)
+            cur = p.parent
+        }
+        return out
+    }
+}
+
+public final class ProcessTable: @unchecked Sendable {
+    public private(set) var byPid: [Int32: ProcessRecord] = [:]
+    /// Thread id → process id for every live thread.
+    public private(set) var tgidOf: [Int32: Int32] = [:]
+    public private(set) var rootPid: Int32?
+
+    public init() {}
+
+    public func process(_ pid: Int32) -> ProcessRecord? { byPid[pid] }
+
+    public func processOfThread(_ tid: Int32) -> ProcessRecord? {
+        if let pid = tgidOf[tid] { return byPid[pid] }
+        return byPid[tid]
+    }
+
+    public var live: [ProcessRecord] { byPid.values.filter { $0.alive }.sorted { $0.pid < $1.pid } }
+
+    /// Brings the table up to date with one event. Call before the engine sees it,
+    /// so rules read the state the event produced (exec: the new program).
+    public func apply(_ e: Event) {
+        switch e.kind {
+        case .spawn(let s):
+            let parent = byPid[s.ppid]
+            let rec = ProcessRecord(pid: e.pid, ppid: s.ppid, exe: s.exe, argv: s.argv, cwd: s.cwd,
+                                    comm: s.comm, uid: s.uid, sid: parent?.sid ?? e.pid, started: e.wall)
+            rec.parent = parent
+            rec.exeFromMemfd = parent?.exeFromMemfd ?? false
+            byPid[e.pid] = rec
+            tgidOf[e.pid] = e.pid
+            if s.via == "root" || rootPid == nil { rootPid = rootPid ?? e.pid }
+        case .thread:
+            tgidOf[e.tid] = e.pid
+        case .exec(let x):
+            if let old = x.formerTid, old != e.pid { tgidOf[old] = nil }
+            let rec = byPid[e.pid] ?? ProcessRecord(pid: e.pid, ppid: 0, exe: x.exe, argv: x.argv, cwd: x.cwd,
+                                                     comm: x.comm, uid: 0, sid: e.pid, started: e.wall)
+            rec.exe = x.exe
+            rec.argv = x.argv
+            rec.cwd = x.cwd
+            rec.comm = x.comm
+            rec.exeFromMemfd = x.exe.hasPrefix("/memfd:")
+            byPid[e.pid] = rec
+            tgidOf[e.pid] = e.pid
+        case .exit(let x):
+            tgidOf[e.tid] = nil
+            if x.processEnded, let rec = byPid[e.pid] {
+                rec.ended = e.wall
+                rec.exitCode = x.code
+                rec.exitSignal = x.signal
+                for (tid, pid) in tgidOf where pid == e.pid { tgidOf[tid] = nil }
+            }
+        case .signal:
+            break
+        case .syscall(let sc):
+            applySyscall(e, sc)
+        }
+    }
+
+    private func applySyscall(_ e: Event, _ sc: Syscall) {
+        guard let rec = byPid[e.pid], let exit = sc.exit, !exit.failed, !sc.denied else { return }
+        switch sc.name {
+        case "chdir", "fchdir":
+            if case .path(let p, _)? = sc.arg("path") { rec.cwd = p }
+            else if case .fd(_, let info?)? = sc.arg("fd") { rec.cwd = info.name }
+        case "setsid":
+            rec.sid = e.pid
+        case "setuid", "setresuid", "setreuid":
+            break
+        default:
+            break
+        }
+    }
+
+    /// Forgets processes that ended, keeping memory constant on long traces.
+    public func reap(_ pid: Int32) {
+        byPid[pid] = nil
+    }
+}

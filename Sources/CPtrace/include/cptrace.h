@@ -1,0 +1,134 @@
+// The only code in agentwatch that touches ptrace, waitpid and tracee memory.
+// Swift cannot call variadic ptrace() nor use the W* macros, so everything is
+// wrapped here in small, non-variadic functions.
+#ifndef CPTRACE_H
+#define CPTRACE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// One classic-BPF instruction, laid out exactly like struct sock_filter.
+typedef struct {
+    uint16_t code;
+    uint8_t jt;
+    uint8_t jf;
+    uint32_t k;
+} cp_bpf_insn;
+
+// ---- spawn ---------------------------------------------------------------
+
+typedef struct {
+    pid_t pid;        // > 0 on success
+    int err;          // errno of the failing step when pid <= 0
+    const char *step; // which step failed ("pipe", "fork", "seize")
+    int exec_err_fd;  // read end: carries the child's exec errno, EOF on success
+} cp_spawn_result;
+
+// Forks, PTRACE_SEIZEs the child with `options`, then lets it set
+// NO_NEW_PRIVS, install `filter` (if len > 0) and execve(path, argv, envp).
+// The seccomp filter is installed only after the tracer holds the child, so
+// RET_TRACE never sees a missing tracer.
+cp_spawn_result cp_spawn(const char *path, char *const argv[], char *const envp[],
+                         const cp_bpf_insn *filter, unsigned short filter_len,
+                         unsigned long options);
+
+// ---- signals of agentwatch itself -----------------------------------------
+
+// Saves agentwatch's original dispositions and mask (the child gets them back
+// before exec), ignores SIGPIPE/SIGTTOU, resets SIGCHLD to default, and
+// installs handlers for SIGINT/SIGTERM/SIGHUP/SIGQUIT that forward a signal
+// sent by a process (not by the terminal, which already signalled the
+// whole foreground group) to the root command.
+void cp_signals_prepare(void);
+void cp_signals_set_root(pid_t root);
+// Last forwarded or received terminating signal, 0 if none.
+int cp_signals_last(void);
+
+// ---- wait / resume -------------------------------------------------------
+
+typedef struct {
+    pid_t pid;          // 0: nothing (WNOHANG), -1: error (err)
+    int err;
+    int status;
+    int exited;         // WIFEXITED
+    int exit_code;
+    int signaled;       // WIFSIGNALED
+    int term_sig;
+    int core;
+    int stopped;        // WIFSTOPPED
+    int stop_sig;       // WSTOPSIG (includes the 0x80 bit for syscall stops)
+    int event;          // status >> 16 (PTRACE_EVENT_*)
+} cp_wait_result;
+
+cp_wait_result cp_wait(pid_t pid, int nohang);
+
+int cp_cont(pid_t tid, int sig);
+int cp_syscall(pid_t tid, int sig);     // resume and stop at syscall exit
+int cp_listen(pid_t tid);
+int cp_interrupt(pid_t tid);
+int cp_detach(pid_t tid, int sig);
+int cp_geteventmsg(pid_t tid, unsigned long *msg);
+int cp_getsiginfo_code(pid_t tid, int *signo, int *code, pid_t *sender);
+
+// ---- syscall information -------------------------------------------------
+
+enum { CP_OP_NONE = 0, CP_OP_ENTRY = 1, CP_OP_EXIT = 2, CP_OP_SECCOMP = 3 };
+
+typedef struct {
+    int op;
+    uint32_t arch;          // AUDIT_ARCH_*
+    uint64_t ip;
+    uint64_t sp;
+    uint64_t nr;
+    uint64_t args[6];
+    int64_t rval;
+    int is_error;
+    uint32_t ret_data;      // seccomp RET_TRACE data
+} cp_syscall_info;
+
+int cp_get_syscall_info(pid_t tid, cp_syscall_info *out);
+
+// Register edits used to enforce a verdict at a stop.
+int cp_set_syscall_nr(pid_t tid, long nr);   // -1 skips the syscall
+int cp_set_return(pid_t tid, long value);    // at syscall exit
+int cp_set_arg(pid_t tid, int index, int compat32, unsigned long value);
+
+// ---- tracee memory --------------------------------------------------------
+
+// Reads up to len bytes at addr. Returns the number read (may be short at an
+// unmapped page), -1 with errno if nothing could be read. Uses
+// process_vm_readv and falls back to PTRACE_PEEKDATA.
+ssize_t cp_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
+
+// Reads a NUL-terminated string without ever asking for bytes past the page
+// that holds the terminator. Returns its length (without NUL), -1 on error.
+// *complete is 1 when the NUL was found within max bytes.
+ssize_t cp_read_string(pid_t tid, uint64_t addr, char *buf, size_t max, int *complete);
+
+ssize_t cp_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
+
+// Duplicates a tracee's descriptor into agentwatch (pidfd_getfd); -1 on error.
+int cp_dup_tracee_fd(pid_t pid, int fd);
+
+// Socket facts from a descriptor agentwatch holds.
+typedef struct {
+    int domain, type, protocol;
+    unsigned char local[128];
+    unsigned int local_len;
+    unsigned char peer[128];
+    unsigned int peer_len;
+} cp_socket_facts;
+int cp_socket_facts_of(int fd, cp_socket_facts *out);
+
+int cp_kill(pid_t pid, int sig);
+int cp_tgkill(pid_t tgid, pid_t tid, int sig);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

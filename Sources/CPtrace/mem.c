@@ -1,0 +1,99 @@
+#include <sys/ptrace.h>
+#include "cptrace.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+static const uint64_t page_size = 4096;
+
+static ssize_t peek_read(pid_t tid, uint64_t addr, void *buf, size_t len) {
+    size_t done = 0;
+    unsigned char *out = buf;
+    while (done < len) {
+        uint64_t at = addr + done;
+        uint64_t aligned = at & ~(uint64_t)7;
+        errno = 0;
+        long word = ptrace(PTRACE_PEEKDATA, tid, (void *)aligned, 0L);
+        if (errno != 0) break;
+        size_t skip = (size_t)(at - aligned);
+        size_t take = sizeof word - skip;
+        if (take > len - done) take = len - done;
+        memcpy(out + done, (unsigned char *)&word + skip, take);
+        done += take;
+    }
+    if (done == 0) return -1;
+    return (ssize_t)done;
+}
+
+ssize_t cp_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len) {
+    if (len == 0) return 0;
+    struct iovec local = { .iov_base = buf, .iov_len = len };
+    struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+    ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (n > 0) return n;
+    if (n < 0 && errno != EPERM && errno != ENOSYS && errno != EFAULT) return -1;
+    return peek_read(tid, addr, buf, len);
+}
+
+ssize_t cp_read_string(pid_t tid, uint64_t addr, char *buf, size_t max, int *complete) {
+    *complete = 0;
+    size_t done = 0;
+    if (max == 0) return 0;
+    while (done < max) {
+        uint64_t at = addr + done;
+        size_t chunk = (size_t)(page_size - (at % page_size));
+        if (chunk > max - done) chunk = max - done;
+        ssize_t n = cp_read_mem(tid, at, buf + done, chunk);
+        if (n <= 0) return done > 0 ? (ssize_t)done : -1;
+        void *nul = memchr(buf + done, 0, (size_t)n);
+        if (nul != NULL) {
+            *complete = 1;
+            return (ssize_t)((char *)nul - buf);
+        }
+        done += (size_t)n;
+        if ((size_t)n < chunk) return (ssize_t)done;
+    }
+    return (ssize_t)done;
+}
+
+ssize_t cp_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len) {
+    struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+    struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+    return process_vm_writev(tid, &local, 1, &remote, 1, 0);
+}
+
+int cp_dup_tracee_fd(pid_t pid, int fd) {
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) return -1;
+    int mine = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    int saved = errno;
+    close(pidfd);
+    errno = saved;
+    return mine;
+}
+
+int cp_socket_facts_of(int fd, cp_socket_facts *out) {
+    memset(out, 0, sizeof *out);
+    socklen_t len = sizeof out->domain;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &out->domain, &len) != 0) return -1;
+    len = sizeof out->type;
+    getsockopt(fd, SOL_SOCKET, SO_TYPE, &out->type, &len);
+    len = sizeof out->protocol;
+    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &out->protocol, &len);
+    socklen_t l = sizeof out->local;
+    if (getsockname(fd, (struct sockaddr *)out->local, &l) == 0) out->local_len = l;
+    l = sizeof out->peer;
+    if (getpeername(fd, (struct sockaddr *)out->peer, &l) == 0) out->peer_len = l;
+    return 0;
+}
