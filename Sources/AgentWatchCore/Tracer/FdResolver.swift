@@ -1,0 +1,110 @@
+import CPtrace
+import Glibc
+
+/// Says what a tracee's descriptor is, asking the kernel at the stop rather
+/// than tracking opens: descriptors made by untraced syscalls or inherited
+/// from outside resolve as well as traced ones, and nothing goes stale.
+enum FdResolver {
+    static func readlink(_ path: String) -> String? {
+        var buf = [CChar](repeating: 0, count: 4097)
+        let n = buf.withUnsafeMutableBufferPointer { b -> Int in
+            guard let base = b.baseAddress else { return -1 }
+            return Glibc.readlink(path, base, 4096)
+        }
+        if n < 0 { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func cwd(tid: Int32) -> String? { readlink("/proc/\(tid)/cwd") }
+
+    static func resolve(pid: Int32, fd: Int32) -> FdInfo? {
+        if fd < 0 { return nil }
+        guard let target = readlink("/proc/\(pid)/fd/\(fd)") else { return nil }
+        return classify(target, pid: pid, fd: fd)
+    }
+
+    static func classify(_ target: String, pid: Int32, fd: Int32) -> FdInfo {
+        if target.hasPrefix("/") {
+            if target.hasPrefix("/memfd:") { return FdInfo(kind: .memfd, name: target) }
+            if target.hasPrefix("/dev/") && !target.hasPrefix("/dev/shm/") { return FdInfo(kind: .device, name: target) }
+            return FdInfo(kind: .file, name: target)
+        }
+        if target.hasPrefix("socket:") { return socket(pid: pid, fd: fd, name: target) }
+        if target.hasPrefix("pipe:") { return FdInfo(kind: .pipe, name: target) }
+        if target.hasPrefix("anon_inode:") {
+            let what = target.dropFirst("anon_inode:".count).trimmingCharacters(in: "[]")
+            switch what {
+            case "eventfd": return FdInfo(kind: .eventfd, name: target)
+            case "eventpoll": return FdInfo(kind: .eventpoll, name: target)
+            case "inotify": return FdInfo(kind: .inotify, name: target)
+            case "signalfd": return FdInfo(kind: .signalfd, name: target)
+            case "timerfd": return FdInfo(kind: .timerfd, name: target)
+            case "pidfd": return FdInfo(kind: .pidfd, name: target)
+            case "io_uring": return FdInfo(kind: .iouring, name: target)
+            default: return FdInfo(kind: .anon, name: target)
+            }
+        }
+        return FdInfo(kind: .unknown, name: target)
+    }
+
+    static func socket(pid: Int32, fd: Int32, name: String) -> FdInfo {
+        let mine = cp_dup_tracee_fd(pid, fd)
+        if mine < 0 { return FdInfo(kind: .socket, name: name) }
+        defer { close(mine) }
+        var facts = cp_socket_facts()
+        if cp_socket_facts_of(mine, &facts) != 0 { return FdInfo(kind: .socket, name: name) }
+        let local = facts.local_len > 0 ? SockaddrCodec.decode(bytes(of: facts.local, facts.local_len)) : nil
+        let remote = facts.peer_len > 0 ? SockaddrCodec.decode(bytes(of: facts.peer, facts.peer_len)) : nil
+        let proto = protoName(domain: facts.domain, type: facts.type, protocol: facts.protocol)
+        switch facts.domain {
+        case 2, 10:
+            let kind: FdInfo.Kind = facts.domain == 2 ? .ipv4 : .ipv6
+            return FdInfo(kind: kind, name: inetName(local: local, remote: remote), local: local, remote: remote, proto: proto)
+        case 1:
+            let path = [remote?.address, local?.address].compactMap { $0 }.first { !$0.isEmpty } ?? name
+            return FdInfo(kind: .unix, name: path, local: local, remote: remote, proto: proto)
+        case 16:
+            return FdInfo(kind: .netlink, name: name, local: local, remote: remote, proto: proto)
+        default:
+            return FdInfo(kind: .socket, name: name, local: local, remote: remote, proto: proto)
+        }
+    }
+
+    /// Falco's rendering: "client:port->server:port" for a connected socket.
+    static func inetName(local: SockAddr?, remote: SockAddr?) -> String {
+        func ep(_ s: SockAddr?) -> String {
+            guard let s else { return "" }
+            return s.family == .inet6 ? "[\(s.address)]:\(s.port)" : "\(s.address):\(s.port)"
+        }
+        if let remote, remote.family != .unspec { return ep(local) + "->" + ep(remote) }
+        return ep(local)
+    }
+
+    static func protoName(domain: Int32, type: Int32, protocol proto: Int32) -> String {
+        let base = type & 0xf
+        switch domain {
+        case 2, 10:
+            if base == 1 { return proto == 262 ? "mptcp" : "tcp" }
+            if base == 2 { return proto == 1 || proto == 58 ? "icmp" : "udp" }
+            if base == 3 { return "raw" }
+            return "ip"
+        case 1:
+            return base == 1 ? "unix-stream" : base == 2 ? "unix-dgram" : "unix-seqpacket"
+        default:
+            return Flags.socketTypeBase.name(Int64(base)).lowercased()
+        }
+    }
+
+    private static func bytes<T>(of tuple: T, _ len: UInt32) -> [UInt8] {
+        withUnsafeBytes(of: tuple) { Array($0.prefix(Int(len))) }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

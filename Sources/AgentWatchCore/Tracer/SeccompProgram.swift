@@ -1,0 +1,64 @@
+import CPtrace
+
+/// Builds the classic-BPF prefilter: native syscalls in the traced set stop,
+/// everything else runs untouched; any foreign arch (int 0x80) and every x32
+/// number always stop, so a 32-bit call cannot slip past a 64-bit allowlist.
+enum SeccompProgram {
+    static let retAllow: UInt32 = 0x7FFF_0000
+    static let retTrace: UInt32 = 0x7FF0_0000
+
+    /// RET_TRACE data values: why the filter stopped the syscall.
+    enum Reason: UInt32 { case native = 1, foreignArch = 2, x32 = 3, all = 4 }
+
+    private static func stmt(_ code: UInt16, _ k: UInt32) -> cp_bpf_insn { cp_bpf_insn(code: code, jt: 0, jf: 0, k: k) }
+    private static func jump(_ code: UInt16, _ k: UInt32, _ jt: UInt8, _ jf: UInt8) -> cp_bpf_insn {
+        cp_bpf_insn(code: code, jt: jt, jf: jf, k: k)
+    }
+    private static let ldAbsW: UInt16 = 0x20   // BPF_LD | BPF_W | BPF_ABS
+    private static let jeqK: UInt16 = 0x15     // BPF_JMP | BPF_JEQ | BPF_K
+    private static let jgeK: UInt16 = 0x35     // BPF_JMP | BPF_JGE | BPF_K
+    private static let jgtK: UInt16 = 0x25     // BPF_JMP | BPF_JGT | BPF_K
+    private static let retK: UInt16 = 0x06     // BPF_RET | BPF_K
+
+    /// `numbers` are x86_64 syscall numbers; `all` traces every syscall.
+    static func build(numbers: Set<Int>, all: Bool) -> [cp_bpf_insn] {
+        var p: [cp_bpf_insn] = []
+        p.append(stmt(ldAbsW, 4))                                           // arch
+        p.append(jump(jeqK, SyscallTable.auditArchX86_64, 1, 0))
+        p.append(stmt(retK, retTrace | Reason.foreignArch.rawValue))
+        p.append(stmt(ldAbsW, 0))                                           // nr
+        p.append(jump(jgeK, UInt32(SyscallTable.x32Bit), 0, 1))
+        p.append(stmt(retK, retTrace | Reason.x32.rawValue))
+        if all {
+            p.append(stmt(retK, retTrace | Reason.all.rawValue))
+            return p
+        }
+        // A binary search over the sorted numbers keeps the per-syscall cost
+        // at a handful of instructions whatever the size of the set.
+        let sorted = numbers.sorted().map { UInt32($0) }
+        emitSearch(sorted[...], into: &p)
+        return p
+    }
+
+    private static func emitSearch(_ nrs: ArraySlice<UInt32>, into p: inout [cp_bpf_insn]) {
+        if nrs.count <= 4 {
+            for (i, nr) in nrs.enumerated() {
+                let remaining = nrs.count - i - 1
+                // Match → skip the remaining compares and the ALLOW to reach TRACE.
+                p.append(jump(jeqK, nr, UInt8(remaining + 1), 0))
+            }
+            p.append(stmt(retK, retAllow))
+            p.append(stmt(retK, retTrace | Reason.native.rawValue))
+            return
+        }
+        let mid = nrs.startIndex + nrs.count / 2
+        let pivot = nrs[mid]
+        // if nr >= pivot goto upper half, else fall through to lower half.
+        let at = p.count
+        p.append(jump(jgeK, pivot, 0, 0))
+        emitSearch(nrs[nrs.startIndex..<mid], into: &p)
+        let upperStart = p.count
+        p[at].jt = UInt8(upperStart - at - 1)
+        emitSearch(nrs[mid...], into: &p)
+    }
+}

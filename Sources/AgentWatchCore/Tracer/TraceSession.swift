@@ -1,0 +1,594 @@
+import CPtrace
+import Glibc
+
+public struct TraceOptions: Sendable {
+    /// Syscall names that stop at entry (besides those the tracer always needs).
+    public var traced: Set<String>
+    /// Stop at every syscall.
+    public var allSyscalls = false
+    /// Syscalls whose result is needed (exit stop); `recordResults` means all.
+    public var exitNeeded: Set<String> = []
+    /// The trace or the printer wants every result.
+    public var recordResults = false
+    /// Bytes kept from buffers sent on sockets.
+    public var payloadLimit = 512
+    /// What happens to processes still alive when the root command exits.
+    public var survivors: SurvivorPolicy = .kill
+
+    public init(traced: Set<String>) { self.traced = traced }
+
+    /// Every syscall agentwatch decodes in full.
+    public static var decodedSyscalls: Set<String> { DecoderRegistry.decodedNames }
+}
+
+public enum SurvivorPolicy: String, Sendable {
+    /// Report them and SIGKILL them: nothing outlives the agent.
+    case kill
+    /// Keep tracing until they exit on their own.
+    case wait
+}
+
+public enum SpawnError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case notExecutable(String)
+    case failed(step: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .notFound(let c): return "\(c): command not found"
+        case .notExecutable(let c): return "\(c): permission denied (not executable)"
+        case .failed(let step, let e): return "cannot start the command (\(step)): \(String(cString: strerror(e)))"
+        }
+    }
+
+    /// The shell's convention: 127 not found, 126 found but not runnable.
+    public var exitCode: Int32 {
+        switch self {
+        case .notFound: return 127
+        case .notExecutable: return 126
+        case .failed: return 126
+        }
+    }
+}
+
+/// How the traced tree ended.
+public struct TraceOutcome: Sendable {
+    public var rootExitCode: Int32?
+    public var rootSignal: Int32?
+    /// Processes still alive when the root exited.
+    public var survivors: [Int32]
+    /// The tracer killed the tree because of a verdict.
+    public var killedByVerdict: Bool
+
+    /// The shell's convention: the code, or 128+N for death by signal N.
+    public var exitStatus: Int32 {
+        if let c = rootExitCode { return c }
+        if let s = rootSignal { return 128 + s }
+        return 1
+    }
+}
+
+/// Runs one command under ptrace and turns its stops into events. All ptrace
+/// requests come from the thread that calls `run()`.
+public final class TraceSession {
+    let options: TraceOptions
+    let sink: EventSink
+    public let processes = ProcessTable()
+
+    var tasks: [Int32: TaskState] = [:]
+    var seq: UInt64 = 0
+    let startMono: UInt64
+    var rootPid: Int32 = 0
+    var outcome = TraceOutcome(rootExitCode: nil, rootSignal: nil, survivors: [], killedByVerdict: false)
+    var rootEnded = false
+    /// Events made final during a stop; handed to the sink after the tracee resumed.
+    var finished: [Event] = []
+    let tracedNumbers: Set<Int>
+
+    static let alwaysTraced: Set<String> = ["execve", "execveat", "clone", "clone3", "chdir", "fchdir"]
+
+    public init(options: TraceOptions, sink: EventSink) {
+        self.options = options
+        self.sink = sink
+        self.startMono = TraceClock.mono()
+        var nrs = Set<Int>()
+        for name in options.traced.union(Self.alwaysTraced) {
+            if let n = SyscallTable.x86_64Number(name) { nrs.insert(n) }
+        }
+        tracedNumbers = nrs
+    }
+
+    // MARK: spawning
+
+    /// Finds `command` the way execvp would.
+    public static func resolve(_ command: String, path: String?) -> Result<String, SpawnError> {
+        func check(_ p: String) -> SpawnError? {
+            var st = stat()
+            if stat(p, &st) != 0 { return .notFound(command) }
+            if (st.st_mode & S_IFMT) == S_IFDIR { return .notExecutable(command) }
+            if access(p, X_OK) != 0 { return .notExecutable(command) }
+            return nil
+        }
+        if command.contains("/") {
+            if let e = check(command) { return .failure(e) }
+            return .success(command)
+        }
+        var firstDenied: String?
+        for dir in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + command
+            switch check(candidate) {
+            case nil: return .success(candidate)
+            case .notExecutable?: firstDenied = firstDenied ?? candidate
+            default: continue
+            }
+        }
+        return .failure(firstDenied != nil ? .notExecutable(command) : .notFound(command))
+    }
+
+    /// Starts `argv` (argv[0] resolved through PATH) and traces it to the end.
+    public func run(argv: [String], environment: [String]) throws(SpawnError) -> TraceOutcome {
+        guard let command = argv.first else { throw SpawnError.notFound("") }
+        let path: String
+        switch Self.resolve(command, path: environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }) {
+        case .success(let p): path = p
+        case .failure(let e): throw e
+        }
+        cp_signals_prepare()
+        let program = SeccompProgram.build(numbers: tracedNumbers, all: options.allSyscalls)
+        let opts: UInt = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x80 | 0x100000  // SYSGOOD FORK VFORK CLONE EXEC SECCOMP EXITKILL
+        let result: cp_spawn_result = withCStrings(argv) { cargv in
+            withCStrings(environment) { cenv in
+                program.withUnsafeBufferPointer { prog in
+                    cp_spawn(path, cargv, cenv, prog.baseAddress, UInt16(prog.count), opts)
+                }
+            }
+        }
+        if result.pid <= 0 {
+            throw SpawnError.failed(step: String(cString: result.step), errno: result.err)
+        }
+        rootPid = result.pid
+        cp_signals_set_root(rootPid)
+        defer { close(result.exec_err_fd) }
+
+        let cwd = FdResolver.readlink("/proc/self/cwd") ?? "/"
+        let comm = String(path.split(separator: "/").last ?? Substring(path))
+        let task = TaskState(tid: rootPid, pid: rootPid)
+        tasks[rootPid] = task
+        emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: path, argv: argv,
+                                                      cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)))))
+        flushFinished()
+        loop()
+        if outcome.rootExitCode == 126 || outcome.rootExitCode == 127 {
+            var err: Int32 = 0
+            if read(result.exec_err_fd, &err, 4) == 4 {
+                throw err == ENOENT ? SpawnError.notFound(command) : SpawnError.notExecutable(command)
+            }
+        }
+        return outcome
+    }
+
+    // MARK: the loop
+
+    func loop() {
+        while true {
+            let w = cp_wait(-1, 0)
+            if w.pid < 0 {
+                if w.err == ECHILD { break }
+                continue
+            }
+            handle(w)
+            flushFinished()
+            if rootEnded && tasks.isEmpty { break }
+        }
+        // Tasks we never saw exit (reaped elsewhere) still get their pending work recorded.
+        for t in tasks.values { finishUnfinished(t) }
+        flushFinished()
+    }
+
+    func handle(_ w: cp_wait_result) {
+        let tid = w.pid
+        if w.exited != 0 || w.signaled != 0 {
+            taskEnded(tid, code: w.exited != 0 ? w.exit_code : nil, signal: w.signaled != 0 ? w.term_sig : nil,
+                      core: w.core != 0)
+            return
+        }
+        guard w.stopped != 0 else { return }
+        let task = known(tid, creator: nil, via: nil)
+        switch w.event {
+        case 7: // PTRACE_EVENT_SECCOMP
+            syscallEntry(task)
+        case 4: // PTRACE_EVENT_EXEC
+            execed(task)
+        case 1, 2, 3: // FORK, VFORK, CLONE
+            var msg: UInt = 0
+            cp_geteventmsg(tid, &msg)
+            let child = Int32(truncatingIfNeeded: msg)
+            task.lastChild = child
+            _ = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
+            resume(task)
+        case 128: // PTRACE_EVENT_STOP
+            let sig = w.stop_sig
+            if sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU {
+                cp_listen(tid)  // group-stop: stay stopped, wake on SIGCONT
+            } else {
+                resume(task)
+            }
+        case 0:
+            if w.stop_sig == (SIGTRAP | 0x80) {
+                syscallStop(task)
+            } else {
+                signalDelivery(task, w.stop_sig)
+            }
+        default:
+            resume(task)
+        }
+    }
+
+    func resume(_ task: TaskState, signal: Int32 = 0) {
+        if task.awaitingExit {
+            cp_syscall(task.tid, signal)
+        } else {
+            cp_cont(task.tid, signal)
+        }
+    }
+
+    // MARK: tasks
+
+    /// The task for `tid`, announcing it (spawn or thread event) at first sight.
+    @discardableResult
+    func known(_ tid: Int32, creator: TaskState?, via: String?) -> TaskState {
+        if let t = tasks[tid] { return t }
+        let status = ProcStatus.read(tid)
+        let pid = status?.tgid ?? creator?.pid ?? tid
+        let task = TaskState(tid: tid, pid: pid)
+        tasks[tid] = task
+        if pid != tid {
+            emit(pid: pid, tid: tid, .thread(ThreadStart(creator: creator?.tid ?? pid)))
+        } else {
+            let ppid = status?.ppid ?? creator?.pid ?? 0
+            let parent = processes.process(ppid) ?? creator.flatMap { processes.process($0.pid) }
+            emit(pid: pid, tid: tid, .spawn(Spawn(
+                ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
+                cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "")))
+        }
+        return task
+    }
+
+    func taskEnded(_ tid: Int32, code: Int32?, signal: Int32?, core: Bool) {
+        guard let task = tasks.removeValue(forKey: tid) else { return }
+        finishUnfinished(task)
+        let leader = tid == task.pid
+        emit(pid: task.pid, tid: tid, .exit(Exit(code: code, signal: signal, core: core, processEnded: leader)))
+        if leader && tid == rootPid {
+            outcome.rootExitCode = code
+            outcome.rootSignal = signal
+            rootEnded = true
+            rootExited()
+        }
+    }
+
+    /// The root command is gone: whatever is still alive outlived the agent.
+    func rootExited() {
+        let alive = Set(tasks.values.map(\.pid)).sorted()
+        outcome.survivors = alive
+        guard !alive.isEmpty else { return }
+        for pid in alive {
+            let p = processes.process(pid)
+            let what = p.map { "\($0.exe) \($0.argv.dropFirst().joined(separator: " "))" } ?? "?"
+            switch options.survivors {
+            case .kill:
+                sink.notice("process \(pid) (\(what)) outlived the command; killed")
+                cp_kill(pid, SIGKILL)
+            case .wait:
+                sink.notice("process \(pid) (\(what)) outlived the command; waiting for it")
+            }
+        }
+    }
+
+    func finishUnfinished(_ task: TaskState) {
+        if let pending = task.pending {
+            finished.append(pending)
+            task.pending = nil
+            task.awaitingExit = false
+        }
+    }
+
+    // MARK: events
+
+    func nextSeq() -> UInt64 {
+        seq += 1
+        return seq
+    }
+
+    @discardableResult
+    func emit(pid: Int32, tid: Int32, _ kind: Event.Kind) -> Verdict {
+        let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: pid, tid: tid, kind: kind)
+        processes.apply(e)
+        let v = sink.observe(e, processes: processes)
+        finished.append(e)
+        enforceOutsideSyscall(v, pid: pid)
+        return v
+    }
+
+    func flushFinished() {
+        if finished.isEmpty { return }
+        let batch = finished
+        finished.removeAll(keepingCapacity: true)
+        for e in batch { sink.record(e, processes: processes) }
+        sink.flush()
+    }
+
+    /// Kill verdicts on non-syscall events (exec, spawn) act at once.
+    func enforceOutsideSyscall(_ v: Verdict, pid: Int32) {
+        switch v {
+        case .killProcess: kill(process: pid)
+        case .killTree: killTree()
+        default: break
+        }
+    }
+
+    func kill(process pid: Int32) {
+        outcome.killedByVerdict = true
+        cp_kill(pid, SIGKILL)
+    }
+
+    func killTree() {
+        outcome.killedByVerdict = true
+        for pid in Set(tasks.values.map(\.pid)) { cp_kill(pid, SIGKILL) }
+    }
+
+    // MARK: syscalls
+
+    func archOf(_ info: cp_syscall_info) -> Arch {
+        switch info.arch {
+        case SyscallTable.auditArchX86_64: return info.nr & SyscallTable.x32Bit != 0 ? .x32 : .x86_64
+        case SyscallTable.auditArchI386: return .i386
+        default: return .unknown
+        }
+    }
+
+    func syscallEntry(_ task: TaskState) {
+        var info = cp_syscall_info()
+        if cp_get_syscall_info(task.tid, &info) != 0 || info.op == Int32(CP_OP_NONE) {
+            // The task vanished between the stop and the query; its exit will be reported.
+            return
+        }
+        let arch = archOf(info)
+        var raw = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+        if arch == .i386 { raw = raw.map { $0 & 0xFFFF_FFFF } }
+        var name = SyscallTable.name(nr: info.nr, arch: arch)
+        var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit)
+        if arch == .i386 && name == "socketcall" {
+            name = demuxSocketcall(&ctx)
+        }
+        var args: [Arg]
+        if let decoder = DecoderRegistry.entry[name] {
+            args = decoder(&ctx)
+        } else {
+            args = DecoderRegistry.generic(&ctx)
+        }
+        var sc = Syscall(name: name, nr: Int32(truncatingIfNeeded: info.nr), arch: arch, args: args,
+                         unreadable: ctx.unreadable)
+        var verdict = Verdict.allow
+        if (name == "clone" || name == "clone3"), let flags = CloneDecoders.flags(of: args), flags & Flags.cloneUntraced != 0 {
+            // A child the tracer could not follow: refuse it outright.
+            verdict = .deny(errno: EPERM)
+            sink.notice("pid \(task.pid) asked \(name) for CLONE_UNTRACED; denied")
+        } else if name == "clone3" && ctx.unreadable {
+            verdict = .deny(errno: EFAULT)
+        }
+        let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: task.pid, tid: task.tid,
+                      kind: .syscall(sc))
+        verdict = verdict.merged(sink.observe(e, processes: processes))
+        task.pendingCtx = ctx
+        switch verdict {
+        case .allow, .pause:
+            let wantExit = options.recordResults
+                ? !SyscallTable.noReturn.contains(name)
+                : options.exitNeeded.contains(name) || name == "clone3" || name == "chdir" || name == "fchdir"
+            if wantExit {
+                task.pending = e
+                task.awaitingExit = true
+                task.lastChild = nil
+            } else {
+                finished.append(e)
+            }
+            resume(task)
+        case .deny(let errno):
+            cp_set_syscall_nr(task.tid, -1)
+            task.denyErrno = errno
+            sc.denied = true
+            task.pending = Event(seq: e.seq, mono: e.mono, wall: e.wall, pid: e.pid, tid: e.tid, kind: .syscall(sc))
+            task.awaitingExit = true
+            resume(task)
+        case .killProcess:
+            task.pending = e
+            kill(process: task.pid)
+        case .killTree:
+            task.pending = e
+            killTree()
+        }
+    }
+
+    func syscallStop(_ task: TaskState) {
+        var info = cp_syscall_info()
+        if cp_get_syscall_info(task.tid, &info) != 0 { return }
+        if info.op == Int32(CP_OP_ENTRY) {
+            // Entry stops only happen if a resume asked for them; treat as unfiltered.
+            resume(task)
+            return
+        }
+        guard let pending = task.pending, case .syscall(var sc) = pending.kind else {
+            task.awaitingExit = false
+            resume(task)
+            return
+        }
+        var ret = info.rval
+        if let errno = task.denyErrno {
+            ret = -Int64(errno)
+            cp_set_return(task.tid, Int(ret))
+            task.denyErrno = nil
+        }
+        var out: [Arg] = []
+        if ret >= 0, !sc.denied, var ctx = task.pendingCtx, let decoder = DecoderRegistry.exit[sc.name] {
+            out = decoder(&ctx, ret)
+        }
+        sc.exit = SyscallExit(ret: ret, out: out)
+        sc.exitSeq = nextSeq()
+        let e = Event(seq: pending.seq, mono: pending.mono, wall: pending.wall, pid: task.pid, tid: task.tid,
+                      kind: .syscall(sc))
+        task.pending = nil
+        task.awaitingExit = false
+        task.pendingCtx = nil
+        processes.apply(e)
+        var verdict = sink.observe(e, processes: processes)
+        if sc.name == "clone3" && ret > 0 && task.lastChild != Int32(truncatingIfNeeded: ret) {
+            // The kernel made a child without telling the tracer: it escaped.
+            sink.notice("pid \(task.pid): clone3 child \(ret) escaped the tracer; killed")
+            cp_kill(Int32(truncatingIfNeeded: ret), SIGKILL)
+            verdict = verdict.merged(.killProcess)
+        }
+        finished.append(e)
+        switch verdict {
+        case .killProcess: kill(process: task.pid)
+        case .killTree: killTree()
+        default: resume(task)
+        }
+    }
+
+    /// i386 socketcall(call, args): decoded as the socket syscall it stands for.
+    func demuxSocketcall(_ ctx: inout DecodeContext) -> String {
+        let call = Int64(ctx.raw[0])
+        guard let name = Flags.socketcall.names[call] else { return "socketcall" }
+        if let b = ctx.mem.bytes(ctx.raw[1], 24) {
+            var words = [UInt64](repeating: 0, count: 6)
+            for i in 0..<min(6, b.count / 4) { words[i] = UInt64(le32(b, i * 4)) }
+            ctx.raw = words
+        } else {
+            ctx.unreadable = true
+        }
+        return name
+    }
+
+    func execed(_ task: TaskState) {
+        var msg: UInt = 0
+        cp_geteventmsg(task.tid, &msg)
+        let former = Int32(truncatingIfNeeded: msg)
+        var current = task
+        if former != task.tid, let old = tasks.removeValue(forKey: former) {
+            // A non-leader thread exec'd: it now carries the leader's id.
+            old.tid = task.tid
+            tasks[task.tid] = old
+            current = old
+        }
+        let pid = current.pid
+        let exe = FdResolver.readlink("/proc/\(pid)/exe") ?? ""
+        var argv = ProcStatus.cmdline(pid) ?? []
+        var path = exe
+        if let pending = current.pending, case .syscall(let sc) = pending.kind {
+            if case .path(let p, _)? = sc.arg("filename") { path = p }
+            if argv.isEmpty, case .strings(let list, _)? = sc.arg("argv") { argv = list }
+        }
+        let cwd = FdResolver.cwd(tid: pid) ?? ""
+        let comm = ProcStatus.comm(pid) ?? ""
+        emit(pid: pid, tid: pid, .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm,
+                                            formerTid: former != pid ? former : nil)))
+        resume(current)
+    }
+
+    func signalDelivery(_ task: TaskState, _ sig: Int32) {
+        var signo: Int32 = 0, code: Int32 = 0, sender: pid_t = 0
+        let hasInfo = cp_getsiginfo_code(task.tid, &signo, &code, &sender) == 0
+        emit(pid: task.pid, tid: task.tid, .signal(SignalDelivery(signal: sig, senderPid: hasInfo && code <= 0 ? sender : nil)))
+        resume(task, signal: sig)
+    }
+}
+
+/// Tracer-side state of one task (thread).
+final class TaskState {
+    var tid: Int32
+    let pid: Int32
+    /// A syscall entry waiting for its exit stop.
+    var pending: Event?
+    var pendingCtx: DecodeContext?
+    var awaitingExit = false
+    var denyErrno: Int32?
+    /// Child reported by the last fork/vfork/clone event.
+    var lastChild: Int32?
+
+    init(tid: Int32, pid: Int32) {
+        self.tid = tid
+        self.pid = pid
+    }
+}
+
+public enum TraceClock {
+    public static func mono() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+    public static func wall() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// Facts from /proc/TID/status and friends.
+struct ProcStatus {
+    var tgid: Int32
+    var ppid: Int32
+    var uid: UInt32
+
+    static func readFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < limit {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4096) }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return out
+    }
+
+    static func read(_ tid: Int32) -> ProcStatus? {
+        guard let b = readFile("/proc/\(tid)/status") else { return nil }
+        var s = ProcStatus(tgid: tid, ppid: 0, uid: 0)
+        for line in String(decoding: b, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("Tgid:") { s.tgid = Int32(line.dropFirst(5).trimmingCharacters(in: " \t")) ?? tid }
+            else if line.hasPrefix("PPid:") { s.ppid = Int32(line.dropFirst(5).trimmingCharacters(in: " \t")) ?? 0 }
+            else if line.hasPrefix("Uid:") {
+                let f = line.dropFirst(4).split(whereSeparator: { $0 == " " || $0 == "\t" })
+                s.uid = f.first.flatMap { UInt32($0) } ?? 0
+            }
+        }
+        return s
+    }
+
+    static func cmdline(_ pid: Int32) -> [String]? {
+        guard let b = readFile("/proc/\(pid)/cmdline", limit: 1 << 20), !b.isEmpty else { return nil }
+        var parts = b.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        if parts.last == "" { parts.removeLast() }
+        return parts
+    }
+
+    static func comm(_ pid: Int32) -> String? {
+        guard let b = readFile("/proc/\(pid)/comm") else { return nil }
+        return String(decoding: b, as: UTF8.self).trimmingCharacters(in: "\n")
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String { self[...].trimmingCharacters(in: set) }
+}
+
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R) -> R {
+    var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    ptrs.append(nil)
+    defer { for p in ptrs { free(p) } }
+    return ptrs.withUnsafeBufferPointer { body($0.baseAddress) }
+}
