@@ -151,10 +151,11 @@ public final class TraceSession {
         defer { close(result.exec_err_fd) }
 
         let cwd = FdResolver.readlink("/proc/self/cwd") ?? "/"
+        let exe = path.hasPrefix("/") ? path : PathText.normalize(cwd + "/" + path)
         let comm = String(path.split(separator: "/").last ?? Substring(path))
         let task = TaskState(tid: rootPid, pid: rootPid)
         tasks[rootPid] = task
-        emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: path, argv: argv,
+        emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: exe, argv: argv,
                                                       cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)))))
         flushFinished()
         loop()
@@ -250,6 +251,11 @@ public final class TraceSession {
             emit(pid: pid, tid: tid, .spawn(Spawn(
                 ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
                 cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "")))
+        }
+        if rootEnded && options.survivors == .kill {
+            // Forked while the survivors were being killed: it goes too.
+            sink.notice("process \(pid) appeared after the command exited; killed")
+            cp_kill(pid, SIGKILL)
         }
         return task
     }
