@@ -166,3 +166,18 @@ import Testing
         #expect(Set(seqs).count == seqs.count)
     }
 }
+
+@Suite struct TracerFailClosedTests {
+    @Test func unreadablePointersAreMarked() throws {
+        let r = try Harness.run([Harness.fixture("bad_pointers")])
+        #expect(r.status == 0)
+        let open = try #require(r.syscalls("openat").last)
+        #expect(open["unreadable"] as? Bool == true)
+        #expect(open.arg("filename")?["unreadable"] as? String == "0x8")
+        #expect(open.str("errno") == "EFAULT")
+        let connect = try #require(r.syscalls("connect").first)
+        #expect(connect["unreadable"] as? Bool == true)
+        let exec = try #require(r.syscalls("execve").last)
+        #expect(exec["unreadable"] as? Bool == true)
+    }
+}
