@@ -39,7 +39,7 @@ test: deps fixtures
 	$(SWIFT) test
 
 demo: deps build fixtures
-	@bash bench/../docs/demo.sh
+	@bash scripts/demo.sh
 
 install: build
 	install -D -m 755 .build/release/agentwatch $(DESTDIR)$(PREFIX)/bin/agentwatch

@@ -181,3 +181,25 @@ import Testing
         #expect(exec["unreadable"] as? Bool == true)
     }
 }
+
+@Suite struct TraceeMemoryTests {
+    @Test func stringEndingAtAnUnmappedPage() throws {
+        let r = try Harness.run([Harness.fixture("page_edge")], options: ["--syscalls", "openat"])
+        #expect(r.status == 0)
+        let open = try #require(r.syscalls("openat").last)
+        #expect(open.path("filename") == "/etc/hostname")
+        #expect(open["unreadable"] == nil)
+    }
+
+    @Test(arguments: [false, true])
+    func peekFallbackDecodesTheSame(forcePeek: Bool) throws {
+        var env = ProcessInfo.processInfo.environment
+        if forcePeek { env["AGENTWATCH_FORCE_PEEK"] = "1" } else { env["AGENTWATCH_FORCE_PEEK"] = nil }
+        let r = try Harness.run([Harness.fixture("page_edge")], environment: env)
+        #expect(r.syscalls("openat").last?.path("filename") == "/etc/hostname")
+        let u = try Harness.run([Harness.fixture("udp_send")], environment: env)
+        #expect(u.syscalls("sendmsg").first?.arg("data")?["data"] as? String == "hello-sendmsg")
+        let b = try Harness.run([Harness.fixture("bad_pointers")], environment: env)
+        #expect(b.syscalls("openat").last?["unreadable"] as? Bool == true)
+    }
+}
