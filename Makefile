@@ -47,7 +47,7 @@ install: build
 	cp -R Policies/. $(DESTDIR)$(PREFIX)/share/agentwatch/policies/
 
 bench: deps build fixtures
-	bash bench/run.sh
+	/usr/bin/python3 bench/run.py
 
 clean:
 	rm -rf .build Fixtures/bin
