@@ -22,6 +22,24 @@ public struct ConditionParser {
 
     private init(bytes: [UInt8]) { b = bytes }
 
+    /// Parses a whole quoted literal (`"a \"b\""`), used for list items.
+    static func parseLiteral(_ text: String) throws(ConditionParseError) -> String {
+        var parser = ConditionParser(bytes: Array(text.utf8))
+        let s = try parser.readQuoted()
+        if parser.p != parser.b.count { throw parser.fail("text after closing quote") }
+        return s
+    }
+
+    /// Parses a field reference on its own (exception fields, `sequence.by`).
+    static func parseField(_ text: String) throws(ConditionParseError) -> FieldRef {
+        var parser = ConditionParser(bytes: Array(text.utf8))
+        parser.skipSpace()
+        let f = try parser.parseFieldRef()
+        parser.skipSpace()
+        if parser.p != parser.b.count { throw parser.fail("unexpected '\(parser.snippet())' after field") }
+        return f
+    }
+
     private mutating func parseAll() throws(ConditionParseError) -> ConditionExpr {
         skipSpace()
         if p >= b.count { throw fail("empty condition") }

@@ -3,20 +3,34 @@
 // `append`/`override`, so a byte offset in the text is mapped through the
 // pieces it was built from.
 
+/// A loaded policy file's text, shared by every scalar that came from it.
+public final class SourceFile: Sendable {
+    public let name: String
+    let lines: [Substring]
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+}
+
 /// Maps byte offsets of one YAML scalar's value back to file positions.
 public struct ScalarOrigin: Sendable {
-    public var file: String
+    public let source: SourceFile
     /// Where the scalar node starts (its indicator or quote, for non-plain styles).
-    public var line: Int
-    public var column: Int
-    /// The file's lines starting at `line`, enough to cover the scalar.
-    var sourceLines: [Substring]
+    public let line: Int
+    public let column: Int
 
-    public init(file: String, line: Int, column: Int, sourceLines: [Substring]) {
-        self.file = file
+    public init(source: SourceFile, line: Int, column: Int) {
+        self.source = source
         self.line = line
         self.column = column
-        self.sourceLines = sourceLines
+    }
+
+    var file: String { source.name }
+    var sourceLines: ArraySlice<Substring> {
+        let from = max(0, line - 1)
+        return from < source.lines.count ? source.lines[from...] : []
     }
 
     public var start: SourceLocation { SourceLocation(file: file, line: line, column: column) }
@@ -27,6 +41,7 @@ public struct ScalarOrigin: Sendable {
     /// came from without re-implementing YAML's scalar rules.
     func location(ofOffset offset: Int, in value: String) -> SourceLocation {
         let v = Array(value.utf8)
+        let sourceLines = Array(self.sourceLines.prefix(400))
         var li = 0
         var lineBytes: [UInt8] = sourceLines.isEmpty ? [] : Array(sourceLines[0].utf8)
         var col = max(0, column - 1)
