@@ -61,7 +61,7 @@ public struct FieldRef: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var s = name
         if let a = arg { s += "[\(a)]" }
-        for t in transformers.reversed() { s = "\(t.rawValue)(\(s))" }
+        for t in transformers { s = "\(t.rawValue)(\(s))" }
         return s
     }
 

@@ -45,7 +45,7 @@ public struct FieldSpec: Sendable {
 }
 
 /// A field reference bound to its table entry.
-struct BoundField {
+struct BoundField: Sendable {
     let spec: FieldSpec
     let arg: String?
     let transformers: [Transformer]
