@@ -231,7 +231,7 @@ final class Resolver {
             }
             return .leaf(Leaf(field: f, op: op, literals: lits, predicate: p))
         } catch {
-            report(.error, "\(f.text) \(op?.rawValue ?? "exists"): \(error.message)", text, error.span?.start ?? fieldOffset, scope)
+            report(.error, "in `\(f.text) \(op?.rawValue ?? "exists")`: \(error.message)", text, error.span?.start ?? fieldOffset, scope)
             scope.failed = true
             return .constant(false)
         }
