@@ -198,7 +198,9 @@ public struct ConditionParser {
         }
         guard p < b.count, b[p] == UInt8(ascii: ".") else { throw fail("expected '.field' after step reference") }
         p += 1
-        return .stepRef(n, try parseFieldRef())
+        var f = try parseFieldRef()
+        f.span.start = start
+        return .stepRef(n, f)
     }
 
     private mutating func parseFieldRef() throws(ConditionParseError) -> FieldRef {

@@ -107,6 +107,8 @@ final class Resolver {
             for o in operands {
                 resolved += operand(o, expandLists: isList, text, scope)
             }
+            // An operand that failed to resolve was already reported.
+            if !isList, resolved.isEmpty { return .constant(false) }
             return leaf(bound, op, resolved, text, scope, at: f.span.start)
         }
     }
