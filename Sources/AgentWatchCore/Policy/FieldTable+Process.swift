@@ -1,0 +1,118 @@
+// proc.*, thread.*, user.* and container.* fields.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+extension FieldTable {
+    static let processFields: [FieldSpec] = [
+        FieldSpec("proc.pid", .int, "Process id (thread group id).") { c, _ in .int(Int64(c.event.pid)) },
+        FieldSpec("proc.vpid", .int, "Same as proc.pid (no pid namespaces under ptrace).") { c, _ in .int(Int64(c.event.pid)) },
+        FieldSpec("proc.ppid", .int, "Parent process id.") { c, _ in c.record.map { .int(Int64($0.ppid)) } },
+        FieldSpec("proc.name", .string, "Executable base name. At execve entry: the program about to run.") { c, _ in
+            c.proc.map { .string($0.name) }
+        },
+        FieldSpec("proc.exe", .string, "argv[0] (Falco's proc.exe), or the executable path when argv is empty.") { c, _ in
+            c.proc.map { .string($0.argv.first ?? $0.exe) }
+        },
+        FieldSpec("proc.exepath", .string, "Full path of the executable.") { c, _ in c.proc.map { .string($0.exe) } },
+        FieldSpec("proc.cmdline", .string, "proc.name followed by the arguments, space separated.") { c, _ in
+            c.proc.map { .string(([$0.name] + $0.argv.dropFirst()).joined(separator: " ")) }
+        },
+        FieldSpec("proc.args", .string, "Arguments without argv[0], space separated.") { c, _ in
+            c.proc.map { .string($0.argv.dropFirst().joined(separator: " ")) }
+        },
+        FieldSpec("proc.cwd", .string, "Working directory.") { c, _ in c.record.map { .string($0.cwd) } },
+        FieldSpec("proc.pname", .string, "Parent's name; missing for the root of the traced tree's parent.") { c, _ in
+            c.proc?.parent.map { .string($0.name) }
+        },
+        FieldSpec("proc.pcmdline", .string, "Parent's command line.") { c, _ in c.proc?.parent.map { .string($0.cmdline) } },
+        FieldSpec("proc.pexe", .string, "Parent's argv[0].") { c, _ in
+            c.proc?.parent.map { .string($0.argv.first ?? $0.exe) }
+        },
+        FieldSpec("proc.pexepath", .string, "Parent's executable path.") { c, _ in c.proc?.parent.map { .string($0.exe) } },
+        FieldSpec("proc.aname", .string,
+                  "Ancestor name: `proc.aname[0]` is the process, `[1]` its parent, … Without an index, any ancestor (for `=`, `in`).",
+                  arg: .optionalIndex) { c, a in
+            ancestor(c, a, self: { .string($0.name) }, rec: { .string($0.name) })
+        },
+        FieldSpec("proc.apid", .int, "Ancestor pid, indexed like proc.aname.", arg: .optionalIndex) { c, a in
+            ancestor(c, a, self: { .int(Int64($0.pid)) }, rec: { .int(Int64($0.pid)) })
+        },
+        FieldSpec("proc.aexepath", .string, "Ancestor executable path, indexed like proc.aname.", arg: .optionalIndex) { c, a in
+            ancestor(c, a, self: { .string($0.exe) }, rec: { .string($0.exe) })
+        },
+        FieldSpec("proc.aexe", .string, "Ancestor argv[0], indexed like proc.aname.", arg: .optionalIndex) { c, a in
+            ancestor(c, a, self: { .string($0.argv.first ?? $0.exe) }, rec: { .string($0.argv.first ?? $0.exe) })
+        },
+        FieldSpec("proc.sid", .int, "Session id.") { c, _ in c.record.map { .int(Int64($0.sid)) } },
+        FieldSpec("proc.sname", .string, "Name of the session leader, when it is in the traced tree.") { c, _ in
+            guard let r = c.record, let leader = c.processes.process(r.sid) else { return nil }
+            return .string(leader.name)
+        },
+        FieldSpec("proc.tty", .int, "Controlling terminal: not observed under ptrace, always missing.") { _, _ in nil },
+        FieldSpec("proc.is_exe_from_memfd", .bool, "The running (or, at execve entry, the about-to-run) image came from memfd_create.") { c, _ in
+            c.proc.map { .bool($0.exeFromMemfd) }
+        },
+        FieldSpec("proc.duration", .int, "Nanoseconds since the process started.") { c, _ in
+            guard let r = c.record else { return nil }
+            return .int(Int64(clamping: c.event.wall &- r.started))
+        },
+        FieldSpec("proc.is_exe_writable", .bool, "Not yet observed: always missing.") { _, _ in nil },
+        FieldSpec("thread.tid", .int, "Thread id.") { c, _ in .int(Int64(c.event.tid)) },
+        FieldSpec("thread.vtid", .int, "Same as thread.tid.") { c, _ in .int(Int64(c.event.tid)) },
+        FieldSpec("user.uid", .int, "Real uid of the process.") { c, _ in c.record.map { .int(Int64($0.uid)) } },
+        FieldSpec("user.name", .string, "User name for user.uid (from the password database), or the uid as text.") { c, _ in
+            c.record.map { .string(UserNames.shared.name($0.uid)) }
+        },
+    ]
+
+    static let miscFields: [FieldSpec] = [
+        FieldSpec("container.id", .string, "Always `host`: agentwatch traces a process tree, not containers.") { _, _ in .string("host") },
+        FieldSpec("container.name", .string, "Always `host`.") { _, _ in .string("host") },
+        FieldSpec("container.image.repository", .string, "Always missing (no container).") { _, _ in nil },
+        FieldSpec("container.image", .string, "Always missing (no container).") { _, _ in nil },
+        FieldSpec("container.image.tag", .string, "Always missing (no container).") { _, _ in nil },
+        FieldSpec("container.privileged", .bool, "Always missing (no container).") { _, _ in nil },
+    ]
+
+    static func ancestor(_ c: EvalContext, _ a: String?, self selfValue: (ProcView) -> FieldValue,
+                         rec: (ProcessRecord) -> FieldValue) -> FieldValue? {
+        guard let view = c.proc else { return nil }
+        let chain: [ProcessRecord] = {
+            guard let p = view.parent else { return [] }
+            return [p] + p.ancestors
+        }()
+        guard let a else { return .many(chain.map(rec)) }
+        guard let n = Int(a), n >= 0 else { return nil }
+        if n == 0 { return selfValue(view) }
+        return n - 1 < chain.count ? rec(chain[n - 1]) : nil
+    }
+}
+
+/// uid → name, cached: getpwuid_r can hit NSS and is too slow per event.
+final class UserNames: @unchecked Sendable {
+    static let shared = UserNames()
+    private let lock = NSLock()
+    private var cache: [UInt32: String] = [:]
+
+    func name(_ uid: UInt32) -> String {
+        lock.lock()
+        if let n = cache[uid] { lock.unlock(); return n }
+        lock.unlock()
+        var pw = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        var name = String(uid)
+        if getpwuid_r(uid, &pw, &buf, buf.count, &result) == 0, result != nil, let n = pw.pw_name {
+            name = String(cString: n)
+        }
+        lock.lock()
+        cache[uid] = name
+        lock.unlock()
+        return name
+    }
+}
