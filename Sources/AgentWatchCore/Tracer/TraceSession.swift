@@ -278,6 +278,11 @@ public final class TraceSession {
         let alive = Set(tasks.values.map(\.pid)).sorted()
         outcome.survivors = alive
         guard !alive.isEmpty else { return }
+        if outcome.killedByVerdict {
+            // The tree is already being killed for a violation.
+            for pid in alive { cp_kill(pid, SIGKILL) }
+            return
+        }
         for pid in alive {
             let p = processes.process(pid)
             let what = p.map { "\($0.exe) \($0.argv.dropFirst().joined(separator: " "))" } ?? "?"
@@ -312,7 +317,7 @@ public final class TraceSession {
         processes.apply(e)
         let v = sink.observe(e, processes: processes)
         finished.append(e)
-        enforceOutsideSyscall(v, pid: pid)
+        enforceOutsideSyscall(v, pid: pid, event: e)
         return v
     }
 
@@ -324,13 +329,25 @@ public final class TraceSession {
         sink.flush()
     }
 
-    /// Kill verdicts on non-syscall events (exec, spawn) act at once.
-    func enforceOutsideSyscall(_ v: Verdict, pid: Int32) {
-        switch v {
-        case .killProcess: kill(process: pid)
-        case .killTree: killTree()
-        default: break
+    /// Verdicts on non-syscall events (exec, spawn) act at once; what already
+    /// happened cannot be refused, so a deny there ends the process.
+    func enforceOutsideSyscall(_ v: Verdict, pid: Int32, event: Event) {
+        var v = v
+        if v == .pause {
+            hold(except: tasks[event.tid])
+            v = sink.decidePause(event, processes: processes)
         }
+        switch v {
+        case .killProcess, .deny: kill(process: pid)
+        case .killTree: killTree()
+        case .allow, .pause: break
+        }
+    }
+
+    /// Stops every other traced task (they report an interrupt stop, and are
+    /// resumed when the loop sees it) while the operator decides.
+    func hold(except current: TaskState?) {
+        for t in tasks.values where t !== current { cp_interrupt(t.tid) }
     }
 
     func kill(process pid: Int32) {
@@ -386,6 +403,11 @@ public final class TraceSession {
         let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: task.pid, tid: task.tid,
                       kind: .syscall(sc))
         verdict = verdict.merged(sink.observe(e, processes: processes))
+        if verdict == .pause {
+            hold(except: task)
+            verdict = sink.decidePause(e, processes: processes)
+            if verdict == .pause { verdict = .deny(errno: EPERM) }
+        }
         task.pendingCtx = ctx
         switch verdict {
         case .allow, .pause:
