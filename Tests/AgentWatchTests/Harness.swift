@@ -24,6 +24,7 @@ enum Harness {
         var stderr: String
         var events: [[String: Any]]
         var header: [String: Any]?
+        var alerts: [[String: Any]] = []
 
         func syscalls(_ name: String) -> [[String: Any]] {
             events.filter { $0["ev"] as? String == "syscall" && $0["sc"] as? String == name }
@@ -38,13 +39,20 @@ enum Harness {
     }
 
     /// `agentwatch run --trace T <options> -- command`, killed after `timeout` seconds.
-    static func run(_ command: [String], options: [String] = [], trace: Bool = true, timeout: Double = 60,
+    static func run(_ command: [String], options: [String] = [], trace: Bool = true, defaults: Bool = false,
+                    policy: String? = nil, timeout: Double = 60,
                     environment: [String: String]? = nil, onStart: ((Process) -> Void)? = nil) throws -> Result {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let tracePath = dir + "/trace.jsonl"
         var args = ["run"]
         if trace { args += ["--trace", tracePath] }
+        if !defaults { args.append("--no-defaults") }
+        if let policy {
+            let file = dir + "/policy.yaml"
+            try policy.write(toFile: file, atomically: true, encoding: .utf8)
+            args += ["--policy", file, "--alerts", dir + "/alerts.jsonl"]
+        }
         args += options + ["--"] + command
         let (status, out, err) = try exec(agentwatch, args, timeout: timeout, environment: environment, onStart: onStart)
         var events: [[String: Any]] = []
@@ -55,7 +63,13 @@ enum Harness {
                 if obj["agentwatch_trace"] != nil { header = obj } else { events.append(obj) }
             }
         }
-        return Result(status: status, stdout: out, stderr: err, events: events, header: header)
+        var alerts: [[String: Any]] = []
+        if let text = try? String(contentsOfFile: dir + "/alerts.jsonl", encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                if let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] { alerts.append(obj) }
+            }
+        }
+        return Result(status: status, stdout: out, stderr: err, events: events, header: header, alerts: alerts)
     }
 
     static func exec(_ path: String, _ args: [String], timeout: Double = 60, environment: [String: String]? = nil,
