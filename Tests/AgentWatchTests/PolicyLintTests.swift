@@ -184,3 +184,23 @@ import Testing
         }
     }
 }
+
+@Suite struct PolicyLintOrderTests {
+    @Test func diagnosticsSortByPosition() {
+        let set = PolicySet.load(sources: [("""
+        - macro: unused
+          condition: proc.name = a
+        - rule: r
+          desc: d
+          condition: evt.type = open and proc.nam = x
+          output: o
+          priority: INFO
+        """, "a.yaml"), ("- rule: r\n  enabled: true\n  bogus: 1\n", "b.yaml")])
+        let d = PolicyLint.sorted(set).map(\.description)
+        #expect(d == [
+            "a.yaml:1:10: warning: macro unused is never used",
+            "a.yaml:5:34: error: unknown field 'proc.nam'; did you mean 'proc.name'?",
+            "b.yaml:3:3: error: unknown key `bogus`",
+        ], "\(d)")
+    }
+}
