@@ -35,6 +35,8 @@ public final class PolicyEngine {
     /// Rules whose evt.type set is open-ended (`evt.type != x`, no evt.type test).
     private var openEnded: [Int] = []
     private var trackers: [Int: SequenceTracker] = [:]
+    /// Per syscall: rules to run at entry and at exit. Filled on first sight of a name.
+    private var plan: [String: (entry: [Int], exit: [Int])] = [:]
 
     public init(policies: PolicySet) {
         self.policies = policies
@@ -83,19 +85,35 @@ public final class PolicyEngine {
     public func evaluate(_ e: Event, processes: ProcessTable) -> [RuleMatch] {
         guard let ctx = Self.context(e, processes) else { return [] }
         let name = ctx.syscallName
+        let p = plan[name] ?? makePlan(name)
         var out: [RuleMatch] = []
-        for i in candidates(name) {
+        for i in ctx.phase == .exit ? p.exit : p.entry {
             let r = rules[i]
             if let tracker = trackers[i] {
                 if let done = tracker.feed(ctx) { out.append(match(r, ctx, steps: done.seqs)) }
                 continue
             }
-            let exit = r.timing.needsExit(name)
-            if r.timing.entryOnly && exit { continue }
-            guard exit == (ctx.phase == .exit) else { continue }
             if r.predicate(ctx) { out.append(match(r, ctx, steps: [])) }
         }
         return out
+    }
+
+    private func makePlan(_ name: String) -> (entry: [Int], exit: [Int]) {
+        var entry: [Int] = [], exit: [Int] = []
+        for i in candidates(name) {
+            let r = rules[i]
+            if let s = r.sequence {
+                // A tracker sees every phase one of its steps runs at.
+                if s.steps.contains(where: { $0.runs(name, .entry) }) { entry.append(i) }
+                if s.steps.contains(where: { $0.runs(name, .exit) }) { exit.append(i) }
+                continue
+            }
+            let atExit = r.timing.needsExit(name)
+            if r.timing.entryOnly && atExit { continue }
+            if atExit { exit.append(i) } else { entry.append(i) }
+        }
+        plan[name] = (entry, exit)
+        return (entry, exit)
     }
 
     static func context(_ e: Event, _ processes: ProcessTable) -> EvalContext? {

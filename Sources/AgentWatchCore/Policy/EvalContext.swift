@@ -58,6 +58,14 @@ public final class EvalContext {
 
     lazy var fd: FdView? = makeFd()
 
+    // Derived strings many rules test; built once per event.
+    lazy var cmdline: String? = proc.map { ([$0.name] + $0.argv.dropFirst()).joined(separator: " ") }
+    lazy var args: String? = proc.map { $0.argv.dropFirst().joined(separator: " ") }
+    lazy var ancestors: [ProcessRecord] = {
+        guard let p = proc?.parent else { return [] }
+        return [p] + p.ancestors
+    }()
+
     /// An argument by name, looking in the written-back values too, then
     /// under the name Falco's event tables use for it.
     func arg(_ name: String) -> ArgValue? {

@@ -20,10 +20,10 @@ extension FieldTable {
         },
         FieldSpec("proc.exepath", .string, "Full path of the executable.") { c, _ in c.proc.map { .string($0.exe) } },
         FieldSpec("proc.cmdline", .string, "proc.name followed by the arguments, space separated.") { c, _ in
-            c.proc.map { .string(([$0.name] + $0.argv.dropFirst()).joined(separator: " ")) }
+            c.cmdline.map { .string($0) }
         },
         FieldSpec("proc.args", .string, "Arguments without argv[0], space separated.") { c, _ in
-            c.proc.map { .string($0.argv.dropFirst().joined(separator: " ")) }
+            c.args.map { .string($0) }
         },
         FieldSpec("proc.cwd", .string, "Working directory.") { c, _ in c.record.map { .string($0.cwd) } },
         FieldSpec("proc.pname", .string, "Parent's name; missing for the root of the traced tree's parent.") { c, _ in
@@ -82,10 +82,7 @@ extension FieldTable {
     static func ancestor(_ c: EvalContext, _ a: String?, self selfValue: (ProcView) -> FieldValue,
                          rec: (ProcessRecord) -> FieldValue) -> FieldValue? {
         guard let view = c.proc else { return nil }
-        let chain: [ProcessRecord] = {
-            guard let p = view.parent else { return [] }
-            return [p] + p.ancestors
-        }()
+        let chain = c.ancestors
         guard let a else { return .many(chain.map(rec)) }
         guard let n = Int(a), n >= 0 else { return nil }
         if n == 0 { return selfValue(view) }

@@ -136,7 +136,7 @@ public struct PolicyLoader {
             "condition", "output", "desc", "priority", "tags", "exceptions", "enabled", "source", "action",
             "errno", "scope", "skip-if-unknown-filter", "warn_evttypes", "sequence",
         ], appendable: ["condition", "exceptions", "output", "desc", "tags"])
-        let contentKeys = b.keys.subtracting(["rule", "append", "override"])
+        let contentKeys = b.keys.intersection(Self.ruleKeys).subtracting(["rule", "append", "override"])
 
         // `- rule: X` + `enabled: false` alone toggles an existing rule.
         if !isAppend, override.isEmpty, contentKeys == ["enabled"] {
