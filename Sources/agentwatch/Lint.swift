@@ -39,7 +39,7 @@ struct Lint: ParsableCommand {
         }
         guard !files.isEmpty else { throw ValidationError("no policy files to check") }
         let set = PolicySet.load(paths: files)
-        for d in set.diagnostics { print(d.description) }
+        for d in PolicyLint.sorted(set) { print(d.description) }
         if timing {
             for r in set.rules {
                 let when = r.eventTypes.complement ? "any syscall" : r.eventTypes.names.sorted().joined(separator: ",")
