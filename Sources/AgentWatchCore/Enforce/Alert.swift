@@ -41,8 +41,26 @@ public struct Alert: Sendable {
         cmdline = p?.cmdline ?? ""
         ppid = p?.ppid ?? 0
         ancestors = (p?.ancestors ?? []).map { ($0.pid, $0.exe, $0.cmdline) }
+        if let (newExe, argv) = Alert.execAboutToRun(event), let p {
+            // Rules see the program about to run at execve entry; so does the alert,
+            // with the program that asked for it as the first ancestor.
+            exe = newExe
+            let name = newExe.split(separator: "/").last.map(String.init) ?? newExe
+            cmdline = ([name] + argv.dropFirst()).joined(separator: " ")
+            ppid = p.pid
+            ancestors.insert((p.pid, p.exe, p.cmdline), at: 0)
+        }
         fields = m.fields
         stepSeqs = m.stepSeqs
+    }
+
+    static func execAboutToRun(_ e: Event) -> (String, [String])? {
+        guard case .syscall(let sc) = e.kind, sc.exit == nil, sc.name == "execve" || sc.name == "execveat" else { return nil }
+        var exe = ""
+        if case .path(let p, _)? = sc.arg("filename") { exe = p }
+        var argv: [String] = []
+        if case .strings(let list, _)? = sc.arg("argv") { argv = list }
+        return (exe, argv)
     }
 
     static func describe(_ e: Event) -> String {
