@@ -9,7 +9,7 @@ DEB_PACKAGES := libelf-dev libunwind-dev strace gcc make python3 netcat-openbsd 
 FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
 FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
 
-.PHONY: all build debug deps fixtures test demo install bench clean
+.PHONY: all build debug deps fixtures test demo install bench clean falco-compat
 
 all: build
 
@@ -48,6 +48,13 @@ install: build
 
 bench: deps build fixtures
 	/usr/bin/python3 bench/run.py
+
+FALCO_RULES ?= ../shared/falco-rules
+falco-compat: debug
+	.build/debug/agentwatch rules --format md --title "Falco's rule files under agentwatch" \
+	  $(FALCO_RULES)/falco_rules.yaml $(FALCO_RULES)/falco-incubating_rules.yaml \
+	  $(FALCO_RULES)/falco-sandbox_rules.yaml > docs/falco-compat.md.tmp
+	mv docs/falco-compat.md.tmp docs/falco-compat.md
 
 clean:
 	rm -rf .build Fixtures/bin

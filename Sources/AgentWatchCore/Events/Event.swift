@@ -50,7 +50,10 @@ public struct Spawn: Sendable, Equatable {
     public var cwd: String
     public var uid: UInt32
     public var comm: String
-    public init(ppid: Int32, via: String, exe: String, argv: [String], cwd: String, uid: UInt32, comm: String) {
+    /// Controlling terminal (tty_nr of /proc/PID/stat), 0 without one.
+    public var tty: Int32
+    public init(ppid: Int32, via: String, exe: String, argv: [String], cwd: String, uid: UInt32, comm: String,
+                tty: Int32 = 0) {
         self.ppid = ppid
         self.via = via
         self.exe = exe
@@ -58,6 +61,7 @@ public struct Spawn: Sendable, Equatable {
         self.cwd = cwd
         self.uid = uid
         self.comm = comm
+        self.tty = tty
     }
 }
 
@@ -76,13 +80,17 @@ public struct Exec: Sendable, Equatable {
     public var comm: String
     /// Thread id that called execve when it was not the leader.
     public var formerTid: Int32?
-    public init(exe: String, path: String, argv: [String], cwd: String, comm: String, formerTid: Int32? = nil) {
+    /// Controlling terminal, 0 without one.
+    public var tty: Int32
+    public init(exe: String, path: String, argv: [String], cwd: String, comm: String, formerTid: Int32? = nil,
+                tty: Int32 = 0) {
         self.exe = exe
         self.path = path
         self.argv = argv
         self.cwd = cwd
         self.comm = comm
         self.formerTid = formerTid
+        self.tty = tty
     }
 }
 

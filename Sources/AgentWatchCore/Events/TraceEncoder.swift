@@ -46,6 +46,7 @@ public enum TraceEncoder {
             j.field("cwd", s.cwd)
             j.field("uid", s.uid)
             j.field("comm", s.comm)
+            if s.tty != 0 { j.field("tty", s.tty) }
         case .thread(let t):
             j.field("ev", "thread")
             j.field("creator", t.creator)
@@ -57,6 +58,7 @@ public enum TraceEncoder {
             j.field("cwd", x.cwd)
             j.field("comm", x.comm)
             if let f = x.formerTid { j.field("former_tid", f) }
+            if x.tty != 0 { j.field("tty", x.tty) }
         case .exit(let x):
             j.field("ev", "exit")
             if let c = x.code { j.field("code", c) }

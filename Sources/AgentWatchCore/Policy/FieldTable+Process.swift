@@ -53,7 +53,9 @@ extension FieldTable {
             guard let r = c.record, let leader = c.processes.process(r.sid) else { return nil }
             return .string(leader.name)
         },
-        FieldSpec("proc.tty", .int, "Controlling terminal: not observed under ptrace, always missing.") { _, _ in nil },
+        FieldSpec("proc.tty", .int, "Controlling terminal (tty_nr of /proc/PID/stat); 0 for a process without one.") { c, _ in
+            c.record.map { .int(Int64($0.tty)) }
+        },
         FieldSpec("proc.is_exe_from_memfd", .bool, "The running (or, at execve entry, the about-to-run) image came from memfd_create.") { c, _ in
             c.proc.map { .bool($0.exeFromMemfd) }
         },

@@ -7,6 +7,11 @@
 // `not (... = ...)` to reason about absence.
 
 public enum FieldTable {
+    /// Fields that exist in the language but are always missing under ptrace on a host.
+    public static let absentOnHost: Set<String> = [
+        "container.image", "container.image.repository", "container.image.tag", "container.privileged",
+    ]
+
     public static let all: [FieldSpec] = eventFields + processFields + fdFields + miscFields
 
     public static let byName: [String: FieldSpec] = {

@@ -104,7 +104,8 @@ struct PolicyCompiler {
 
         let rule = CompiledRule(name: name, desc: r.desc, priority: r.priority, action: r.action, errno: r.errno,
                                 scope: r.scope, tags: r.tags, location: r.location, eventTypes: types,
-                                predicate: predicate, timing: timing, output: out, fields: fields, sequence: sequence)
+                                predicate: predicate, timing: timing, output: out, fields: fields,
+                                conditionFieldCount: condFields.count, sequence: sequence)
         lint(rule, r)
         finish(r, scope, rule)
     }

@@ -156,7 +156,8 @@ public final class TraceSession {
         let task = TaskState(tid: rootPid, pid: rootPid)
         tasks[rootPid] = task
         emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: exe, argv: argv,
-                                                      cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)))))
+                                                      cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)),
+                                                      tty: ProcStatus.tty(rootPid))))
         flushFinished()
         loop()
         if outcome.rootExitCode == 126 || outcome.rootExitCode == 127 {
@@ -250,7 +251,8 @@ public final class TraceSession {
             let parent = processes.process(ppid) ?? creator.flatMap { processes.process($0.pid) }
             emit(pid: pid, tid: tid, .spawn(Spawn(
                 ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
-                cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "")))
+                cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "",
+                tty: ProcStatus.tty(tid))))
         }
         if rootEnded && options.survivors == .kill {
             // Forked while the survivors were being killed: it goes too.
@@ -520,7 +522,7 @@ public final class TraceSession {
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
         emit(pid: pid, tid: pid, .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm,
-                                            formerTid: former != pid ? former : nil)))
+                                            formerTid: former != pid ? former : nil, tty: ProcStatus.tty(pid))))
         resume(current)
     }
 
@@ -568,6 +570,14 @@ struct ProcStatus {
     var tgid: Int32
     var ppid: Int32
     var uid: UInt32
+
+    /// tty_nr, the 7th field of /proc/PID/stat (after the parenthesized comm).
+    static func tty(_ pid: Int32) -> Int32 {
+        guard let b = readFile("/proc/\(pid)/stat"), let close = b.lastIndex(of: UInt8(ascii: ")")) else { return 0 }
+        let fields = b[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 4 else { return 0 }
+        return Int32(String(decoding: fields[4], as: UTF8.self)) ?? 0
+    }
 
     static func readFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
