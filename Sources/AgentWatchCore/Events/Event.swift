@@ -50,10 +50,10 @@ public struct Spawn: Sendable, Equatable {
     public var cwd: String
     public var uid: UInt32
     public var comm: String
-    /// Controlling terminal (tty_nr of /proc/PID/stat), 0 without one.
-    public var tty: Int32
+    /// Terminal, session, capabilities: read from /proc when the process appeared.
+    public var facts: ProcFacts
     public init(ppid: Int32, via: String, exe: String, argv: [String], cwd: String, uid: UInt32, comm: String,
-                tty: Int32 = 0) {
+                facts: ProcFacts = ProcFacts()) {
         self.ppid = ppid
         self.via = via
         self.exe = exe
@@ -61,7 +61,30 @@ public struct Spawn: Sendable, Equatable {
         self.cwd = cwd
         self.uid = uid
         self.comm = comm
+        self.facts = facts
+    }
+}
+
+/// Kernel facts about a process, taken at spawn and at each exec.
+public struct ProcFacts: Sendable, Equatable {
+    /// Controlling terminal (tty_nr), 0 without one.
+    public var tty: Int32 = 0
+    public var pgid: Int32 = 0
+    public var sid: Int32 = 0
+    public var capEffective: UInt64 = 0
+    public var capPermitted: UInt64 = 0
+    public var capInheritable: UInt64 = 0
+    /// Audit login uid; -1 when unset.
+    public var loginuid: Int64 = -1
+    public init(tty: Int32 = 0, pgid: Int32 = 0, sid: Int32 = 0, capEffective: UInt64 = 0, capPermitted: UInt64 = 0,
+                capInheritable: UInt64 = 0, loginuid: Int64 = -1) {
         self.tty = tty
+        self.pgid = pgid
+        self.sid = sid
+        self.capEffective = capEffective
+        self.capPermitted = capPermitted
+        self.capInheritable = capInheritable
+        self.loginuid = loginuid
     }
 }
 
@@ -80,17 +103,16 @@ public struct Exec: Sendable, Equatable {
     public var comm: String
     /// Thread id that called execve when it was not the leader.
     public var formerTid: Int32?
-    /// Controlling terminal, 0 without one.
-    public var tty: Int32
+    public var facts: ProcFacts
     public init(exe: String, path: String, argv: [String], cwd: String, comm: String, formerTid: Int32? = nil,
-                tty: Int32 = 0) {
+                facts: ProcFacts = ProcFacts()) {
         self.exe = exe
         self.path = path
         self.argv = argv
         self.cwd = cwd
         self.comm = comm
         self.formerTid = formerTid
-        self.tty = tty
+        self.facts = facts
     }
 }
 

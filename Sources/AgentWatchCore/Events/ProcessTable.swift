@@ -15,8 +15,9 @@ public final class ProcessRecord: @unchecked Sendable {
     public var ended: UInt64?
     public var exitCode: Int32?
     public var exitSignal: Int32?
-    /// Controlling terminal (tty_nr), 0 without one.
-    public var tty: Int32 = 0
+    /// Terminal, process group, capabilities, login uid (from the last spawn or exec).
+    public var facts = ProcFacts()
+    public var tty: Int32 { facts.tty }
     /// Set while a process runs an image it got from memfd_create.
     public var exeFromMemfd: Bool = false
     public var parent: ProcessRecord?
@@ -84,7 +85,8 @@ public final class ProcessTable: @unchecked Sendable {
             let rec = ProcessRecord(pid: e.pid, ppid: s.ppid, exe: s.exe, argv: s.argv, cwd: s.cwd,
                                     comm: s.comm, uid: s.uid, sid: parent?.sid ?? e.pid, started: e.wall)
             rec.parent = parent
-            rec.tty = s.tty
+            rec.facts = s.facts
+            if s.facts.sid != 0 { rec.sid = s.facts.sid }
             rec.exeFromMemfd = parent?.exeFromMemfd ?? false
             byPid[e.pid] = rec
             tgidOf[e.pid] = e.pid
@@ -99,7 +101,8 @@ public final class ProcessTable: @unchecked Sendable {
             rec.argv = x.argv
             rec.cwd = x.cwd
             rec.comm = x.comm
-            rec.tty = x.tty
+            rec.facts = x.facts
+            if x.facts.sid != 0 { rec.sid = x.facts.sid }
             rec.exeFromMemfd = x.exe.hasPrefix("/memfd:")
             byPid[e.pid] = rec
             tgidOf[e.pid] = e.pid

@@ -46,7 +46,7 @@ public enum TraceEncoder {
             j.field("cwd", s.cwd)
             j.field("uid", s.uid)
             j.field("comm", s.comm)
-            if s.tty != 0 { j.field("tty", s.tty) }
+            facts(s.facts, into: &j)
         case .thread(let t):
             j.field("ev", "thread")
             j.field("creator", t.creator)
@@ -58,7 +58,7 @@ public enum TraceEncoder {
             j.field("cwd", x.cwd)
             j.field("comm", x.comm)
             if let f = x.formerTid { j.field("former_tid", f) }
-            if x.tty != 0 { j.field("tty", x.tty) }
+            facts(x.facts, into: &j)
         case .exit(let x):
             j.field("ev", "exit")
             if let c = x.code { j.field("code", c) }
@@ -89,6 +89,16 @@ public enum TraceEncoder {
         }
         j.endObject()
         j.newline()
+    }
+
+    static func facts(_ f: ProcFacts, into j: inout JSONBuilder) {
+        if f.tty != 0 { j.field("tty", f.tty) }
+        j.field("pgid", f.pgid)
+        j.field("sid", f.sid)
+        j.field("cap_eff", "0x" + String(f.capEffective, radix: 16))
+        j.field("cap_prm", "0x" + String(f.capPermitted, radix: 16))
+        j.field("cap_inh", "0x" + String(f.capInheritable, radix: 16))
+        j.field("loginuid", f.loginuid)
     }
 
     static func args(_ list: [Arg], into j: inout JSONBuilder) {

@@ -49,6 +49,15 @@ extension FieldTable {
         FieldSpec("fd.cnet", .ip, "Client IP, compared against networks.") { c, _ in ip(client(c)) },
         FieldSpec("fd.rnet", .ip, "Remote IP, compared against networks.") { c, _ in ip(c.fd?.remote) },
         FieldSpec("fd.lnet", .ip, "Local IP, compared against networks.") { c, _ in ip(c.fd?.local) },
+        FieldSpec("fd.connected", .bool, "For a socket: it has a peer (connected TCP, connected UDP), as the kernel says at the stop.") { c, _ in
+            guard let info = socketInfo(c) else { return nil }
+            return .bool(info.remote.map { $0.family != .unspec } ?? false)
+        },
+        FieldSpec("fd.name_changed", .bool, "The syscall names a destination other than the socket's peer (sendto/sendmsg with an address on a UDP socket).") { c, _ in
+            guard let info = socketInfo(c) else { return nil }
+            guard case .sockaddr(let to)? = c.arg("addr") else { return .bool(false) }
+            return .bool(info.remote.map { ArgText.endpoint($0) != ArgText.endpoint(to) } ?? true)
+        },
         FieldSpec("fd.l4proto", .string, "tcp, udp, raw, or the unix socket type.") { c, _ in
             c.fd?.proto.map { .string($0) }
         },
@@ -63,6 +72,14 @@ extension FieldTable {
             firstBuffer(c).map { .bytes($0) }
         },
     ]
+
+    /// The socket the syscall operates on, as the kernel described it at the stop.
+    static func socketInfo(_ c: EvalContext) -> FdInfo? {
+        for name in ["fd", "sockfd"] {
+            if case .fd(_, let info?)? = c.arg(name), info.isSocket { return info }
+        }
+        return nil
+    }
 
     static func typeName(_ k: FdInfo.Kind) -> String {
         switch k {

@@ -65,6 +65,40 @@ extension FieldTable {
         },
         FieldSpec("proc.is_exe_writable", .bool, "Not yet observed: always missing.") { _, _ in nil },
         FieldSpec("thread.tid", .int, "Thread id.") { c, _ in .int(Int64(c.event.tid)) },
+        FieldSpec("thread.cap_effective", .string, "Effective capabilities as names (`CAP_SYS_ADMIN CAP_NET_RAW …`), read at spawn and exec.") { c, _ in
+            c.record.map { .string(Capabilities.names($0.facts.capEffective)) }
+        },
+        FieldSpec("thread.cap_permitted", .string, "Permitted capabilities as names.") { c, _ in
+            c.record.map { .string(Capabilities.names($0.facts.capPermitted)) }
+        },
+        FieldSpec("thread.cap_inheritable", .string, "Inheritable capabilities as names.") { c, _ in
+            c.record.map { .string(Capabilities.names($0.facts.capInheritable)) }
+        },
+        FieldSpec("proc.pgid", .int, "Process group id.") { c, _ in c.record.map { .int(Int64($0.facts.pgid)) } },
+        FieldSpec("proc.vpgid", .int, "Same as proc.pgid (no pid namespaces under ptrace).") { c, _ in
+            c.record.map { .int(Int64($0.facts.pgid)) }
+        },
+        FieldSpec("proc.is_pgid_leader", .bool, "The process leads its process group.") { c, _ in
+            c.record.map { .bool($0.facts.pgid == $0.pid) }
+        },
+        FieldSpec("proc.is_vpgid_leader", .bool, "Same as proc.is_pgid_leader.") { c, _ in
+            c.record.map { .bool($0.facts.pgid == $0.pid) }
+        },
+        FieldSpec("proc.is_sid_leader", .bool, "The process leads its session (it called setsid).") { c, _ in
+            c.record.map { .bool($0.sid == $0.pid) }
+        },
+        FieldSpec("proc.is_exe_upper_layer", .bool, "Whether the executable sits in an overlayfs upper layer: agentwatch traces host processes and does not inspect overlay layers, so always false.") { c, _ in
+            c.record.map { _ in .bool(false) }
+        },
+        FieldSpec("proc.is_exe_lower_layer", .bool, "Always false (see proc.is_exe_upper_layer).") { c, _ in
+            c.record.map { _ in .bool(false) }
+        },
+        FieldSpec("user.loginuid", .int, "Audit login uid (/proc/PID/loginuid); -1 when unset.") { c, _ in
+            c.record.map { .int($0.facts.loginuid) }
+        },
+        FieldSpec("user.loginname", .string, "User name of user.loginuid; empty when unset.") { c, _ in
+            c.record.map { $0.facts.loginuid < 0 ? .string("") : .string(UserNames.shared.name(UInt32($0.facts.loginuid))) }
+        },
         FieldSpec("thread.vtid", .int, "Same as thread.tid.") { c, _ in .int(Int64(c.event.tid)) },
         FieldSpec("user.uid", .int, "Real uid of the process.") { c, _ in c.record.map { .int(Int64($0.uid)) } },
         FieldSpec("user.name", .string, "User name for user.uid (from the password database), or the uid as text.") { c, _ in

@@ -157,7 +157,7 @@ public final class TraceSession {
         tasks[rootPid] = task
         emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: exe, argv: argv,
                                                       cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)),
-                                                      tty: ProcStatus.tty(rootPid))))
+                                                      facts: ProcStatus.facts(rootPid))))
         flushFinished()
         loop()
         if outcome.rootExitCode == 126 || outcome.rootExitCode == 127 {
@@ -252,7 +252,7 @@ public final class TraceSession {
             emit(pid: pid, tid: tid, .spawn(Spawn(
                 ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
                 cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "",
-                tty: ProcStatus.tty(tid))))
+                facts: ProcStatus.facts(tid))))
         }
         if rootEnded && options.survivors == .kill {
             // Forked while the survivors were being killed: it goes too.
@@ -522,7 +522,7 @@ public final class TraceSession {
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
         emit(pid: pid, tid: pid, .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm,
-                                            formerTid: former != pid ? former : nil, tty: ProcStatus.tty(pid))))
+                                            formerTid: former != pid ? former : nil, facts: ProcStatus.facts(pid))))
         resume(current)
     }
 
@@ -571,12 +571,31 @@ struct ProcStatus {
     var ppid: Int32
     var uid: UInt32
 
-    /// tty_nr, the 7th field of /proc/PID/stat (after the parenthesized comm).
-    static func tty(_ pid: Int32) -> Int32 {
-        guard let b = readFile("/proc/\(pid)/stat"), let close = b.lastIndex(of: UInt8(ascii: ")")) else { return 0 }
-        let fields = b[(close + 1)...].split(separator: UInt8(ascii: " "))
-        guard fields.count > 4 else { return 0 }
-        return Int32(String(decoding: fields[4], as: UTF8.self)) ?? 0
+    /// pgrp, session and tty_nr from /proc/PID/stat (fields 5-7, after the
+    /// parenthesized comm), capabilities from status, the audit login uid.
+    static func facts(_ pid: Int32) -> ProcFacts {
+        var f = ProcFacts()
+        if let b = readFile("/proc/\(pid)/stat"), let close = b.lastIndex(of: UInt8(ascii: ")")) {
+            let fields = b[(close + 1)...].split(separator: UInt8(ascii: " "))
+            func num(_ i: Int) -> Int32 { i < fields.count ? Int32(String(decoding: fields[i], as: UTF8.self)) ?? 0 : 0 }
+            f.pgid = num(2)
+            f.sid = num(3)
+            f.tty = num(4)
+        }
+        if let b = readFile("/proc/\(pid)/status") {
+            for line in String(decoding: b, as: UTF8.self).split(separator: "\n") {
+                func hex(_ prefix: String) -> UInt64? {
+                    line.hasPrefix(prefix) ? UInt64(line.dropFirst(prefix.count).trimmingCharacters(in: " \t"), radix: 16) : nil
+                }
+                if let v = hex("CapEff:") { f.capEffective = v }
+                else if let v = hex("CapPrm:") { f.capPermitted = v }
+                else if let v = hex("CapInh:") { f.capInheritable = v }
+            }
+        }
+        if let b = readFile("/proc/\(pid)/loginuid"), let v = Int64(String(decoding: b, as: UTF8.self).trimmingCharacters(in: " \n")) {
+            f.loginuid = v == 4_294_967_295 ? -1 : v
+        }
+        return f
     }
 
     static func readFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
