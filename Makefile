@@ -9,7 +9,7 @@ DEB_PACKAGES := libelf-dev libunwind-dev strace gcc make python3 netcat-openbsd 
 FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
 FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
 
-.PHONY: all build debug deps fixtures test demo install bench clean falco-compat
+.PHONY: all build debug deps fixtures test demo install bench clean falco-compat docs
 
 all: build
 
@@ -48,6 +48,9 @@ install: build
 
 bench: deps build fixtures
 	/usr/bin/python3 bench/run.py
+
+docs: debug falco-compat
+	bash scripts/gen-field-docs.sh
 
 FALCO_RULES ?= ../shared/falco-rules
 falco-compat: debug

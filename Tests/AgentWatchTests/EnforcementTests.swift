@@ -197,3 +197,24 @@ import Testing
         if status == 0 { #expect(out.contains("finished")) }
     }
 }
+
+@Suite struct KillScopeTests {
+    @Test func scopeProcessKillsOnlyTheOffender() throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let policy = """
+            - rule: No touching marker
+              desc: kill only the process that creates the marker
+              condition: evt.type in (open, openat) and fd.name endswith "/marker"
+              priority: ERROR
+              tags: [test]
+              action: kill
+              scope: process
+            """
+        let r = try Harness.run(["/bin/sh", "-c", "/bin/sh -c 'echo x > \(dir)/marker'; echo parent-continues=$?"], policy: policy)
+        #expect(r.stdout == "parent-continues=137\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/marker"))
+        #expect(r.alerts.first?["action"] as? String == "kill")
+        #expect(r.status == 86)
+    }
+}
