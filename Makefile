@@ -30,6 +30,10 @@ deps:
 
 fixtures: $(FIXTURE_BIN)
 
+Fixtures/bin/%_static: Fixtures/src/%_static.c
+	@mkdir -p Fixtures/bin
+	$(CC) -O1 -Wall -static -o $@ $<
+
 Fixtures/bin/%: Fixtures/src/%.c
 	@mkdir -p Fixtures/bin
 	$(CC) -O1 -g -Wall -Wno-unused-result -Wno-format-truncation -o $@ $< -lpthread

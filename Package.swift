@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         .target(
             name: "CPtrace",
-            cSettings: [.define("_GNU_SOURCE")]
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("elf")]
         ),
         .target(
             name: "AgentWatchCore",

@@ -88,6 +88,35 @@ public struct ProcFacts: Sendable, Equatable {
     }
 }
 
+/// What an executable file is: from its bytes, not its name.
+public struct BinaryInfo: Sendable, Equatable {
+    public var sha256: String
+    /// "elf64", "elf32", "script" or "data".
+    public var format: String
+    public var machine: String
+    public var buildId: String
+    public var isStatic: Bool
+    public var stripped: Bool
+    /// PT_INTERP for dynamic ELF files, the #! interpreter for scripts.
+    public var interpreter: String
+    /// Known miner and tunnel markers found in symbols or read-only strings.
+    public var markers: [String]
+    public var size: Int64
+
+    public init(sha256: String, format: String, machine: String, buildId: String, isStatic: Bool, stripped: Bool,
+                interpreter: String, markers: [String], size: Int64) {
+        self.sha256 = sha256
+        self.format = format
+        self.machine = machine
+        self.buildId = buildId
+        self.isStatic = isStatic
+        self.stripped = stripped
+        self.interpreter = interpreter
+        self.markers = markers
+        self.size = size
+    }
+}
+
 public struct ThreadStart: Sendable, Equatable {
     public var creator: Int32
     public init(creator: Int32) { self.creator = creator }
@@ -104,8 +133,12 @@ public struct Exec: Sendable, Equatable {
     /// Thread id that called execve when it was not the leader.
     public var formerTid: Int32?
     public var facts: ProcFacts
+    /// Fingerprint of the image that now runs (/proc/PID/exe).
+    public var binary: BinaryInfo?
+    /// Fingerprint of the script file, when `path` was a #! script run by an interpreter.
+    public var script: BinaryInfo?
     public init(exe: String, path: String, argv: [String], cwd: String, comm: String, formerTid: Int32? = nil,
-                facts: ProcFacts = ProcFacts()) {
+                facts: ProcFacts = ProcFacts(), binary: BinaryInfo? = nil, script: BinaryInfo? = nil) {
         self.exe = exe
         self.path = path
         self.argv = argv
@@ -113,6 +146,8 @@ public struct Exec: Sendable, Equatable {
         self.comm = comm
         self.formerTid = formerTid
         self.facts = facts
+        self.binary = binary
+        self.script = script
     }
 }
 

@@ -15,6 +15,9 @@ public final class ProcessRecord: @unchecked Sendable {
     public var ended: UInt64?
     public var exitCode: Int32?
     public var exitSignal: Int32?
+    /// Fingerprints of the running image and, for a script, the script file.
+    public var binary: BinaryInfo?
+    public var script: BinaryInfo?
     /// Terminal, process group, capabilities, login uid (from the last spawn or exec).
     public var facts = ProcFacts()
     public var tty: Int32 { facts.tty }
@@ -85,6 +88,8 @@ public final class ProcessTable: @unchecked Sendable {
             let rec = ProcessRecord(pid: e.pid, ppid: s.ppid, exe: s.exe, argv: s.argv, cwd: s.cwd,
                                     comm: s.comm, uid: s.uid, sid: parent?.sid ?? e.pid, started: e.wall)
             rec.parent = parent
+            rec.binary = parent?.binary
+            rec.script = parent?.script
             rec.facts = s.facts
             if s.facts.sid != 0 { rec.sid = s.facts.sid }
             rec.exeFromMemfd = parent?.exeFromMemfd ?? false
@@ -102,6 +107,8 @@ public final class ProcessTable: @unchecked Sendable {
             rec.cwd = x.cwd
             rec.comm = x.comm
             rec.facts = x.facts
+            rec.binary = x.binary
+            rec.script = x.script
             if x.facts.sid != 0 { rec.sid = x.facts.sid }
             rec.exeFromMemfd = x.exe.hasPrefix("/memfd:")
             byPid[e.pid] = rec

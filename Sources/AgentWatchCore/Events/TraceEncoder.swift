@@ -59,6 +59,8 @@ public enum TraceEncoder {
             j.field("comm", x.comm)
             if let f = x.formerTid { j.field("former_tid", f) }
             facts(x.facts, into: &j)
+            if let b = x.binary { j.key("binary"); binary(b, into: &j) }
+            if let b = x.script { j.key("script"); binary(b, into: &j) }
         case .exit(let x):
             j.field("ev", "exit")
             if let c = x.code { j.field("code", c) }
@@ -89,6 +91,20 @@ public enum TraceEncoder {
         }
         j.endObject()
         j.newline()
+    }
+
+    static func binary(_ b: BinaryInfo, into j: inout JSONBuilder) {
+        j.beginObject()
+        j.field("sha256", b.sha256)
+        j.field("format", b.format)
+        if !b.machine.isEmpty { j.field("machine", b.machine) }
+        if !b.buildId.isEmpty { j.field("build_id", b.buildId) }
+        j.field("static", b.isStatic)
+        j.field("stripped", b.stripped)
+        if !b.interpreter.isEmpty { j.field("interpreter", b.interpreter) }
+        j.field("markers", strings: b.markers)
+        j.field("size", b.size)
+        j.endObject()
     }
 
     static func facts(_ f: ProcFacts, into j: inout JSONBuilder) {

@@ -65,6 +65,33 @@ extension FieldTable {
         },
         FieldSpec("proc.is_exe_writable", .bool, "Not yet observed: always missing.") { _, _ in nil },
         FieldSpec("thread.tid", .int, "Thread id.") { c, _ in .int(Int64(c.event.tid)) },
+        FieldSpec("proc.exe.sha256", .string, "SHA-256 of the running executable's file (ours; on execve known at the exec stop, before the program's first instruction).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.sha256) }
+        },
+        FieldSpec("proc.exe.buildid", .string, "GNU build-id of the executable (hex), empty when none (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.buildId) }
+        },
+        FieldSpec("proc.exe.format", .string, "elf64, elf32, script or data (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.format) }
+        },
+        FieldSpec("proc.exe.machine", .string, "ELF machine: x86_64, i386, aarch64… (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.machine) }
+        },
+        FieldSpec("proc.exe.static", .bool, "Statically linked (no ELF interpreter) (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .bool($0.isStatic) }
+        },
+        FieldSpec("proc.exe.stripped", .bool, "No symbol table (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .bool($0.stripped) }
+        },
+        FieldSpec("proc.exe.markers", .string, "Miner and tunnel markers (randomx, cryptonight, xmrig, stratum+tcp, ngrok, chisel…) found in the executable's symbols or read-only strings, or in the #! script that ran (ours).", availability: .afterExec) { c, _ in
+            guard let r = c.record else { return nil }
+            let all = (r.binary?.markers ?? []) + (r.script?.markers ?? [])
+            // Several values: `proc.exe.markers in (xmrig, randomx)` holds when any was found.
+            return .many(all.map { .string($0) })
+        },
+        FieldSpec("proc.script.sha256", .string, "SHA-256 of the #! script the interpreter runs, when the exec was of a script (ours).", availability: .afterExec) { c, _ in
+            c.record?.script.map { .string($0.sha256) }
+        },
         FieldSpec("thread.cap_effective", .string, "Effective capabilities as names (`CAP_SYS_ADMIN CAP_NET_RAW …`), read at spawn and exec.") { c, _ in
             c.record.map { .string(Capabilities.names($0.facts.capEffective)) }
         },

@@ -35,6 +35,7 @@ public enum FieldTable {
             case .always: when = ""
             case .exitOnly: when = " *(exit only)*"
             case .exitWhenFdCreated: when = " *(exit only when the syscall creates the fd)*"
+            case .afterExec: when = " *(on execve: at the exec stop)*"
             }
             out += "| `\(name)` | \(f.type.rawValue) | \(f.doc)\(when) |\n"
         }

@@ -147,6 +147,9 @@ struct PolicyCompiler {
         }
         if rule.timing.exitAlways {
             error("\(what) rule \(rule.name) uses fields only known at exit (evt.res, evt.rawres, evt.failed, evt.dir = <)", actionLoc, rule.name)
+        } else if rule.timing.exitOnExec && rule.action == .deny
+                    && (rule.eventTypes.contains("execve") || rule.eventTypes.contains("execveat")) {
+            error("\(what) rule \(rule.name) uses proc.exe.* fingerprints, known only once the exec happened; use action: kill (the program dies before its first instruction)", actionLoc, rule.name)
         } else if rule.timing.exitWhenFdCreated {
             let t = rule.eventTypes
             if !t.complement, !t.names.isEmpty, t.names.isSubset(of: FdSyscalls.creating) {

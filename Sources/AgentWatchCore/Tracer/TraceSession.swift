@@ -84,6 +84,7 @@ public final class TraceSession {
     /// Events made final during a stop; handed to the sink after the tracee resumed.
     var finished: [Event] = []
     let tracedNumbers: Set<Int>
+    let fingerprints = Fingerprinter()
 
     static let alwaysTraced: Set<String> = ["execve", "execveat", "clone", "clone3", "chdir", "fchdir"]
 
@@ -521,8 +522,12 @@ public final class TraceSession {
         }
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
+        let binary = fingerprints.running(pid: pid)
+        // The kernel ran a #! script through its interpreter: fingerprint the script too.
+        let script = path != exe && !path.isEmpty ? fingerprints.file(path).flatMap { $0.format == "script" ? $0 : nil } : nil
         emit(pid: pid, tid: pid, .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm,
-                                            formerTid: former != pid ? former : nil, facts: ProcStatus.facts(pid))))
+                                            formerTid: former != pid ? former : nil, facts: ProcStatus.facts(pid),
+                                            binary: binary, script: script)))
         resume(current)
     }
 
