@@ -16,7 +16,9 @@ let package = Package(
         .target(
             name: "CPtrace",
             cSettings: [.define("_GNU_SOURCE")],
-            linkerSettings: [.linkedLibrary("elf")]
+            // Debian's libunwind-ptrace needs this order, and lzma which its .so does not declare.
+            linkerSettings: [.linkedLibrary("elf"), .linkedLibrary("unwind-ptrace"), .linkedLibrary("unwind-generic"),
+                             .linkedLibrary("unwind"), .linkedLibrary("lzma")]
         ),
         .target(
             name: "AgentWatchCore",

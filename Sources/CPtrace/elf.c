@@ -28,7 +28,7 @@ static int lowered_contains(const unsigned char *hay, size_t n, const char *need
 
 // Lowercases into a scratch buffer then looks for every marker at once.
 static uint64_t scan(const unsigned char *data, size_t n, const char *const *markers, int count) {
-    if (n == 0) return 0;
+    if (n == 0 || count <= 0 || markers == NULL) return 0;
     unsigned char *low = malloc(n);
     if (!low) return 0;
     for (size_t i = 0; i < n; i++) low[i] = (unsigned char)tolower(data[i]);

@@ -40,6 +40,9 @@ struct Run: ParsableCommand {
             help: ArgumentHelp("Trace only these syscalls (comma-separated), instead of every decoded one.", valueName: "NAMES"))
     var syscalls: [String] = []
 
+    @Flag(name: .long, help: "Record the user-space stack of every traced event (alerts always carry one).")
+    var stack = false
+
     @Option(name: .long, help: ArgumentHelp("Bytes kept from each buffer sent on a socket.", valueName: "N"))
     var payloadBytes = 512
 
@@ -87,6 +90,7 @@ struct Run: ParsableCommand {
         options.recordResults = trace != nil || print
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
+        options.stackForEveryEvent = stack
 
         var writer: TraceWriter?
         if let trace {
@@ -116,6 +120,7 @@ struct Run: ParsableCommand {
         let enforcer = Enforcer(engine: engine, mode: EnforcementMode(rawValue: mode) ?? .enforce, recorder: recorder,
                                 alertSinks: sinks, pause: PauseController(timeoutSeconds: pauseTimeout))
         let session = TraceSession(options: options, sink: enforcer)
+        enforcer.stacks = session
         let env = Environment.current
         do {
             let outcome = try session.run(argv: command, environment: env)

@@ -23,6 +23,8 @@ public struct Alert: Sendable {
     public var fields: [(String, String)]
     /// For sequence rules: the events that matched each step.
     public var stepSeqs: [UInt64]
+    /// The offending thread's user-space stack, innermost first.
+    public var stack: [StackFrame] = []
 
     init(match m: RuleMatch, event: Event, processes: ProcessTable, action: String, intended: String?) {
         time = event.wall
@@ -84,6 +86,8 @@ public struct Alert: Sendable {
         }
         s += ": " + syscall
         if !output.isEmpty { s += " — " + output }
+        for f in stack.prefix(16) { s += "\n    " + f.text }
+        if stack.count > 16 { s += "\n    … \(stack.count - 16) more frames" }
         return s
     }
 
@@ -132,6 +136,10 @@ public struct Alert: Sendable {
         j.beginObject()
         for (k, v) in fields { j.field(k, v) }
         j.endObject()
+        if !stack.isEmpty {
+            j.key("stack")
+            TraceEncoder.stack(stack, into: &j)
+        }
         if !stepSeqs.isEmpty {
             j.key("steps")
             j.beginArray()

@@ -15,6 +15,8 @@ public struct Event: Sendable, Equatable {
     /// Thread id.
     public var tid: Int32
     public var kind: Kind
+    /// The thread's user-space stack at the stop, when asked for (--stack).
+    public var stack: [StackFrame]? = nil
 
     public enum Kind: Sendable, Equatable {
         /// A new process (fork, vfork, clone without CLONE_THREAD) or the root command.
@@ -85,6 +87,35 @@ public struct ProcFacts: Sendable, Equatable {
         self.capPermitted = capPermitted
         self.capInheritable = capInheritable
         self.loginuid = loginuid
+    }
+}
+
+/// One frame of a user-space stack, innermost first.
+public struct StackFrame: Sendable, Equatable {
+    public var pc: UInt64
+    /// The mapped file holding `pc`, empty for anonymous memory (JIT, shellcode).
+    public var module: String
+    /// Offset of `pc` in `module` (file offset).
+    public var moduleOffset: UInt64
+    public var symbol: String
+    /// Offset of `pc` from the start of `symbol`.
+    public var offset: UInt64
+    /// The module has no symbol table: `symbol` is only the nearest exported name.
+    public var nearestExport: Bool
+
+    public init(pc: UInt64, module: String, moduleOffset: UInt64, symbol: String, offset: UInt64, nearestExport: Bool) {
+        self.pc = pc
+        self.module = module
+        self.moduleOffset = moduleOffset
+        self.symbol = symbol
+        self.offset = offset
+        self.nearestExport = nearestExport
+    }
+
+    /// `module(symbol+0x1a) [0x7f…]`, strace -k style.
+    public var text: String {
+        let name = symbol.isEmpty ? "+0x" + String(moduleOffset, radix: 16) : symbol + "+0x" + String(offset, radix: 16)
+        return "\(module.isEmpty ? "?" : module)(\(name))\(nearestExport ? " (nearest export)" : "") [0x\(String(pc, radix: 16))]"
     }
 }
 

@@ -89,8 +89,24 @@ public enum TraceEncoder {
             if sc.unreadable { j.field("unreadable", true) }
             if sc.denied { j.field("denied", true) }
         }
+        if let st = e.stack { j.key("stack"); stack(st, into: &j) }
         j.endObject()
         j.newline()
+    }
+
+    public static func stack(_ frames: [StackFrame], into j: inout JSONBuilder) {
+        j.beginArray()
+        for f in frames {
+            j.beginObject()
+            j.field("pc", "0x" + String(f.pc, radix: 16))
+            j.field("module", f.module)
+            j.field("module_offset", "0x" + String(f.moduleOffset, radix: 16))
+            j.field("symbol", f.symbol)
+            j.field("offset", "0x" + String(f.offset, radix: 16))
+            if f.nearestExport { j.field("nearest_export", true) }
+            j.endObject()
+        }
+        j.endArray()
     }
 
     static func binary(_ b: BinaryInfo, into j: inout JSONBuilder) {

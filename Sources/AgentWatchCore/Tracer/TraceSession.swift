@@ -14,6 +14,8 @@ public struct TraceOptions: Sendable {
     public var payloadLimit = 512
     /// What happens to processes still alive when the root command exits.
     public var survivors: SurvivorPolicy = .kill
+    /// Capture the user-space stack at every traced event (slow).
+    public var stackForEveryEvent = false
 
     public init(traced: Set<String>) { self.traced = traced }
 
@@ -70,7 +72,7 @@ public struct TraceOutcome: Sendable {
 
 /// Runs one command under ptrace and turns its stops into events. All ptrace
 /// requests come from the thread that calls `run()`.
-public final class TraceSession {
+public final class TraceSession: StackSource {
     let options: TraceOptions
     let sink: EventSink
     public let processes = ProcessTable()
@@ -85,6 +87,14 @@ public final class TraceSession {
     var finished: [Event] = []
     let tracedNumbers: Set<Int>
     let fingerprints = Fingerprinter()
+    let stacks = Stacks()
+    static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
+
+    /// The stack of a task stopped right now (the engine asks while it decides).
+    public func stack(pid: Int32, tid: Int32) -> [StackFrame] {
+        guard tasks[tid] != nil else { return [] }
+        return stacks.capture(pid: pid, tid: tid)
+    }
 
     static let alwaysTraced: Set<String> = ["execve", "execveat", "clone", "clone3", "chdir", "fchdir"]
 
@@ -266,6 +276,7 @@ public final class TraceSession {
     func taskEnded(_ tid: Int32, code: Int32?, signal: Int32?, core: Bool) {
         guard let task = tasks.removeValue(forKey: tid) else { return }
         finishUnfinished(task)
+        if tid == task.pid { stacks.forget(pid: task.pid) }
         let leader = tid == task.pid
         emit(pid: task.pid, tid: tid, .exit(Exit(code: code, signal: signal, core: core, processEnded: leader)))
         if leader && tid == rootPid {
@@ -316,7 +327,8 @@ public final class TraceSession {
 
     @discardableResult
     func emit(pid: Int32, tid: Int32, _ kind: Event.Kind) -> Verdict {
-        let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: pid, tid: tid, kind: kind)
+        var e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: pid, tid: tid, kind: kind)
+        if options.stackForEveryEvent, case .exec = kind { e.stack = stacks.capture(pid: pid, tid: tid) }
         processes.apply(e)
         let v = sink.observe(e, processes: processes)
         finished.append(e)
@@ -403,8 +415,10 @@ public final class TraceSession {
         } else if name == "clone3" && ctx.unreadable {
             verdict = .deny(errno: EFAULT)
         }
-        let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: task.pid, tid: task.tid,
+        var e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: task.pid, tid: task.tid,
                       kind: .syscall(sc))
+        if options.stackForEveryEvent { e.stack = stacks.capture(pid: task.pid, tid: task.tid) }
+        if Self.remapping.contains(name) { stacks.forget(pid: task.pid) }
         verdict = verdict.merged(sink.observe(e, processes: processes))
         if verdict == .pause {
             hold(except: task)
@@ -429,7 +443,9 @@ public final class TraceSession {
             cp_set_syscall_nr(task.tid, -1)
             task.denyErrno = errno
             sc.denied = true
-            task.pending = Event(seq: e.seq, mono: e.mono, wall: e.wall, pid: e.pid, tid: e.tid, kind: .syscall(sc))
+            var denied = Event(seq: e.seq, mono: e.mono, wall: e.wall, pid: e.pid, tid: e.tid, kind: .syscall(sc))
+            denied.stack = e.stack
+            task.pending = denied
             task.awaitingExit = true
             resume(task)
         case .killProcess:
@@ -466,8 +482,9 @@ public final class TraceSession {
         }
         sc.exit = SyscallExit(ret: ret, out: out)
         sc.exitSeq = nextSeq()
-        let e = Event(seq: pending.seq, mono: pending.mono, wall: pending.wall, pid: task.pid, tid: task.tid,
+        var e = Event(seq: pending.seq, mono: pending.mono, wall: pending.wall, pid: task.pid, tid: task.tid,
                       kind: .syscall(sc))
+        e.stack = pending.stack
         task.pending = nil
         task.awaitingExit = false
         task.pendingCtx = nil
@@ -522,6 +539,7 @@ public final class TraceSession {
         }
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
+        stacks.invalidate(pid: pid)
         let binary = fingerprints.running(pid: pid)
         // The kernel ran a #! script through its interpreter: fingerprint the script too.
         let script = path != exe && !path.isEmpty ? fingerprints.file(path).flatMap { $0.format == "script" ? $0 : nil } : nil

@@ -144,6 +144,20 @@ int cp_elf_inspect(int fd, const char *const *markers, int marker_count, cp_elf_
 int cp_sha256_fd(int fd, uint8_t out[32]);
 void cp_sha256_bytes(const void *data, size_t len, uint8_t out[32]);
 
+// ---- stacks -----------------------------------------------------------------
+
+typedef struct {
+    uint64_t pc;
+    uint64_t offset;     // from the start of `symbol`
+    int has_symbol;
+    char symbol[128];
+} cp_frame;
+
+// Unwinds the stopped thread `tid`; returns the number of frames (innermost first), -1 on error.
+int cp_unwind(pid_t tid, cp_frame *frames, int max);
+// Forgets cached unwind info (after an exec or unmapping).
+void cp_unwind_flush(void);
+
 int cp_kill(pid_t pid, int sig);
 int cp_tgkill(pid_t tgid, pid_t tid, int sig);
 
