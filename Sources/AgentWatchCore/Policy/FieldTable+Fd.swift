@@ -58,6 +58,10 @@ extension FieldTable {
             guard case .sockaddr(let to)? = c.arg("addr") else { return .bool(false) }
             return .bool(info.remote.map { ArgText.endpoint($0) != ArgText.endpoint(to) } ?? true)
         },
+        FieldSpec("fd.sni", .string, "Server name of a TLS ClientHello in the bytes this syscall sends (write, sendto, sendmsg…), lowercased (ours).") { c, _ in
+            guard case .bytes(let b, _)? = c.arg("data"), let name = TLSClientHello.serverName(b) else { return nil }
+            return .string(name)
+        },
         FieldSpec("fd.l4proto", .string, "tcp, udp, raw, or the unix socket type.") { c, _ in
             c.fd?.proto.map { .string($0) }
         },
