@@ -67,6 +67,8 @@ public final class ProcessTable: @unchecked Sendable {
     /// Thread id → process id for every live thread.
     public private(set) var tgidOf: [Int32: Int32] = [:]
     public private(set) var rootPid: Int32?
+    /// Names the traced tree resolved through trusted resolvers (fd.sip.name).
+    public let hostnames = HostnameTable()
 
     public init() {}
 
@@ -130,6 +132,7 @@ public final class ProcessTable: @unchecked Sendable {
 
     private func applySyscall(_ e: Event, _ sc: Syscall) {
         guard let rec = byPid[e.pid], let exit = sc.exit, !exit.failed, !sc.denied else { return }
+        if Self.receives.contains(sc.name) { learnHostnames(sc, exit) }
         switch sc.name {
         case "chdir", "fchdir":
             if case .path(let p, _)? = sc.arg("path") { rec.cwd = p }
@@ -141,6 +144,21 @@ public final class ProcessTable: @unchecked Sendable {
         default:
             break
         }
+    }
+
+    static let receives: Set<String> = ["recvfrom", "recvmsg", "read", "recv"]
+
+    /// A DNS response from a trusted resolver teaches which names the tree looked up.
+    private func learnHostnames(_ sc: Syscall, _ exit: SyscallExit) {
+        var data: [UInt8]?
+        var from: SockAddr?
+        for a in exit.out + sc.args {
+            if a.name == "data", case .bytes(let b, _) = a.value { data = b }
+            if a.name == "addr", case .sockaddr(let s) = a.value { from = s }
+        }
+        if from == nil, case .fd(_, let info?)? = sc.arg("fd") { from = info.remote }
+        guard let data, let from, hostnames.isTrusted(from), let answer = DNSMessage.answer(data) else { return }
+        hostnames.record(answer)
     }
 
     /// Forgets processes that ended, keeping memory constant on long traces.

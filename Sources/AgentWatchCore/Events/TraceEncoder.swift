@@ -7,7 +7,11 @@ public struct TraceHeader: Sendable, Equatable {
     public var command: [String]
     public var startWall: UInt64
     public var tracerPid: Int32
-    public init(agentwatchVersion: String, host: String, command: [String], startWall: UInt64, tracerPid: Int32) {
+    /// Resolvers whose DNS answers name addresses (fd.sip.name), so a replay trusts the same ones.
+    public var dnsServers: [String] = []
+    public init(agentwatchVersion: String, host: String, command: [String], startWall: UInt64, tracerPid: Int32,
+                dnsServers: [String] = []) {
+        self.dnsServers = dnsServers
         self.agentwatchVersion = agentwatchVersion
         self.host = host
         self.command = command
@@ -25,6 +29,7 @@ public enum TraceEncoder {
         j.field("command", strings: h.command)
         j.field("start_wall", h.startWall)
         j.field("tracer_pid", h.tracerPid)
+        if !h.dnsServers.isEmpty { j.field("dns_servers", strings: h.dnsServers) }
         j.endObject()
         j.newline()
     }

@@ -58,6 +58,12 @@ extension FieldTable {
             guard case .sockaddr(let to)? = c.arg("addr") else { return .bool(false) }
             return .bool(info.remote.map { ArgText.endpoint($0) != ArgText.endpoint(to) } ?? true)
         },
+        FieldSpec("fd.sip.name", .string, "Name the traced tree resolved for the server IP through a trusted resolver (DNS answers it received), lowercased.") { c, _ in
+            hostname(c, ip(server(c)))
+        },
+        FieldSpec("fd.cip.name", .string, "Resolved name of the client IP.") { c, _ in hostname(c, ip(client(c))) },
+        FieldSpec("fd.rip.name", .string, "Resolved name of the remote IP.") { c, _ in hostname(c, ip(c.fd?.remote)) },
+        FieldSpec("fd.lip.name", .string, "Resolved name of the local IP.") { c, _ in hostname(c, ip(c.fd?.local)) },
         FieldSpec("fd.sni", .string, "Server name of a TLS ClientHello in the bytes this syscall sends (write, sendto, sendmsg…), lowercased (ours).") { c, _ in
             guard case .bytes(let b, _)? = c.arg("data"), let name = TLSClientHello.serverName(b) else { return nil }
             return .string(name)
@@ -76,6 +82,11 @@ extension FieldTable {
             firstBuffer(c).map { .bytes($0) }
         },
     ]
+
+    static func hostname(_ c: EvalContext, _ ip: FieldValue?) -> FieldValue? {
+        guard case .ip(let a)? = ip, let name = c.processes.hostnames.name(of: a.description) else { return nil }
+        return .string(name)
+    }
 
     /// The socket the syscall operates on, as the kernel described it at the stop.
     static func socketInfo(_ c: EvalContext) -> FdInfo? {
