@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test(.enabled(if: available)) func lintLoadsAllThreeFilesInFalcoOrder() throws {
-        for files in [["falco_rules.yaml"], ["falco_rules.yaml", "falco-incubating_rules.yaml"],
+        for files in [["falco_rules.yaml"], ["falco-incubating_rules.yaml"], ["falco-sandbox_rules.yaml"],
+                      ["falco_rules.yaml", "falco-incubating_rules.yaml"],
                       ["falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"]] {
             let (st, out, _) = try Harness.exec(Harness.agentwatch, ["lint"] + files.map { Self.rulesDir + "/" + $0 })
             #expect(st == 0, "lint failed on \(files): \(out.suffix(500))")
