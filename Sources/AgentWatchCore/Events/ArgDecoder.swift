@@ -1,0 +1,120 @@
+// Decoded syscall arguments as TraceEncoder writes them: a bare number or
+// string for the common cases, else an object whose tag key says the case.
+
+enum ArgDecoder {
+    static func args(_ c: inout JSONCursor) throws(JSONParseError) -> [Arg] {
+        try c.expect(UInt8(ascii: "{"), "'{'")
+        var out: [Arg] = []
+        var first = true
+        while let key = try c.nextKey(first: &first) {
+            out.append(Arg(key.string, try value(&c)))
+        }
+        return out
+    }
+
+    static func value(_ c: inout JSONCursor, depth: Int = 0) throws(JSONParseError) -> ArgValue {
+        guard let ch = c.peek() else { throw c.unexpected("a value") }
+        switch ch {
+        case UInt8(ascii: "\""):
+            return .str(try c.string(), truncated: false)
+        case UInt8(ascii: "{"):
+            return try tagged(&c, depth: depth)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .int(try c.int64())
+        default:
+            throw c.unexpected("an argument value")
+        }
+    }
+
+    /// The object forms. Fields are gathered first: writers may order keys freely.
+    private static func tagged(_ c: inout JSONCursor, depth: Int) throws(JSONParseError) -> ArgValue {
+        guard depth < 64 else { throw c.fail("arguments nested too deep") }
+        c.skipSpace()
+        let start = c.i
+        try c.expect(UInt8(ascii: "{"), "'{'")
+        var hex: UInt64?, str: String?, truncated = false, path: String?, rawText: String?, rawNumber: UInt64?
+        var data: [UInt8]?, len: Int?, flags: String?, strv: [String]?, family: String?, addr: String?
+        var port: UInt16 = 0, af: Int32?, fd: Int32?, type: String?, name: String?, proto: String?
+        var local: SockAddr?, remote: SockAddr?, fds: [Int32]?, unreadable: UInt64?, list: [ArgValue]?
+        var first = true
+        while let k = try c.nextKey(first: &first) {
+            if k.matches("flags") { flags = try c.string() }
+            else if k.matches("raw") {
+                // A path's spelling as passed, or the number behind flags.
+                if c.peek() == UInt8(ascii: "\"") { rawText = try c.string() } else { rawNumber = try c.uint64() }
+            }
+            else if k.matches("hex") { hex = try c.hexString() }
+            else if k.matches("path") { path = try c.string() }
+            else if k.matches("fd") { fd = try c.int32() }
+            else if k.matches("type") { type = try c.string() }
+            else if k.matches("name") { name = try c.string() }
+            else if k.matches("proto") { proto = try c.string() }
+            else if k.matches("local") { local = try sockaddrObject(&c) }
+            else if k.matches("remote") { remote = try sockaddrObject(&c) }
+            else if k.matches("data") { data = try c.latin1() }
+            else if k.matches("len") { len = try c.int() }
+            else if k.matches("str") { str = try c.string() }
+            else if k.matches("truncated") { truncated = try c.bool() }
+            else if k.matches("strv") { strv = try c.stringArray() }
+            else if k.matches("family") { family = try c.string() }
+            else if k.matches("addr") { addr = try c.string() }
+            else if k.matches("port") {
+                let p = try c.uint64()
+                guard let p16 = UInt16(exactly: p) else { throw c.fail("port out of range") }
+                port = p16
+            }
+            else if k.matches("af") { af = try c.int32() }
+            else if k.matches("fds") {
+                try c.expect(UInt8(ascii: "["), "'['")
+                var all: [Int32] = []
+                var f = true
+                while try c.nextElement(first: &f) { all.append(try c.int32()) }
+                fds = all
+            }
+            else if k.matches("unreadable") { unreadable = try c.hexString() }
+            else if k.matches("list") {
+                try c.expect(UInt8(ascii: "["), "'['")
+                var items: [ArgValue] = []
+                var f = true
+                while try c.nextElement(first: &f) { items.append(try value(&c, depth: depth + 1)) }
+                list = items
+            }
+            else { try c.skipValue() }
+        }
+        if let fd {
+            guard let type else { return .fd(fd, nil) }
+            return .fd(fd, FdInfo(kind: FdInfo.Kind(rawValue: type) ?? .unknown, name: name ?? "",
+                                  local: local, remote: remote, proto: proto))
+        }
+        if let flags {
+            return .flags(rawNumber ?? 0, names: flags.isEmpty ? [] : flags.split(separator: "|", omittingEmptySubsequences: false).map(String.init))
+        }
+        if let path { return .path(path, raw: rawText ?? path) }
+        if let hex { return .hex(hex) }
+        if let data { return .bytes(data, total: len ?? data.count) }
+        if let str { return .str(str, truncated: truncated) }
+        if let strv { return .strings(strv, truncated: truncated) }
+        if let family { return .sockaddr(sockaddr(family: family, addr: addr, port: port, af: af)) }
+        if let fds { return .fds(fds) }
+        if let unreadable { return .unreadable(unreadable) }
+        if let list { return .list(list) }
+        c.i = start
+        throw c.fail("argument object of no known kind")
+    }
+
+    static let familyNumbers: [SockAddr.Family: Int32] = [
+        .inet: 2, .inet6: 10, .unix: 1, .netlink: 16, .packet: 17, .vsock: 40, .unspec: 0,
+    ]
+
+    static func sockaddr(family: String, addr: String?, port: UInt16, af: Int32?) -> SockAddr {
+        let fam = SockAddr.Family(rawValue: family) ?? .other
+        // The writer spells the numeric family only for `other`; the rest are implied.
+        let raw = af ?? familyNumbers[fam] ?? -1
+        return SockAddr(family: fam, address: addr ?? "", port: port, raw: raw)
+    }
+
+    private static func sockaddrObject(_ c: inout JSONCursor) throws(JSONParseError) -> SockAddr {
+        guard case .sockaddr(let sa) = try tagged(&c, depth: 1) else { throw c.fail("expected a socket address") }
+        return sa
+    }
+}
