@@ -5,6 +5,7 @@ enum ArgDecoder {
     static func args(_ c: inout JSONCursor) throws(JSONParseError) -> [Arg] {
         try c.expect(UInt8(ascii: "{"), "'{'")
         var out: [Arg] = []
+        out.reserveCapacity(6)
         var first = true
         while let key = try c.nextKey(first: &first) {
             out.append(Arg(key.string, try value(&c)))
@@ -38,48 +39,47 @@ enum ArgDecoder {
         var local: SockAddr?, remote: SockAddr?, fds: [Int32]?, unreadable: UInt64?, list: [ArgValue]?
         var first = true
         while let k = try c.nextKey(first: &first) {
-            if k.matches("flags") { flags = try c.string() }
-            else if k.matches("raw") {
-                // A path's spelling as passed, or the number behind flags.
+            // Keys as packed integers (see JSONKey.packed).
+            switch k.packed {
+            case 0x7367616c66: flags = try c.string()  // flags
+            case 0x776172:  // raw: a path's spelling as passed, or the number behind flags
                 if c.peek() == UInt8(ascii: "\"") { rawText = try c.string() } else { rawNumber = try c.uint64() }
-            }
-            else if k.matches("hex") { hex = try c.hexString() }
-            else if k.matches("path") { path = try c.string() }
-            else if k.matches("fd") { fd = try c.int32() }
-            else if k.matches("type") { type = try c.string() }
-            else if k.matches("name") { name = try c.string() }
-            else if k.matches("proto") { proto = try c.string() }
-            else if k.matches("local") { local = try sockaddrObject(&c) }
-            else if k.matches("remote") { remote = try sockaddrObject(&c) }
-            else if k.matches("data") { data = try c.latin1() }
-            else if k.matches("len") { len = try c.int() }
-            else if k.matches("str") { str = try c.string() }
-            else if k.matches("truncated") { truncated = try c.bool() }
-            else if k.matches("strv") { strv = try c.stringArray() }
-            else if k.matches("family") { family = try c.string() }
-            else if k.matches("addr") { addr = try c.string() }
-            else if k.matches("port") {
+            case 0x786568: hex = try c.hexString()  // hex
+            case 0x68746170: path = try c.string()  // path
+            case 0x6466: fd = try c.int32()  // fd
+            case 0x65707974: type = try c.string()  // type
+            case 0x656d616e: name = try c.string()  // name
+            case 0x6f746f7270: proto = try c.string()  // proto
+            case 0x6c61636f6c: local = try sockaddrObject(&c)  // local
+            case 0x65746f6d6572: remote = try sockaddrObject(&c)  // remote
+            case 0x61746164: data = try c.latin1()  // data
+            case 0x6e656c: len = try c.int()  // len
+            case 0x727473: str = try c.string()  // str
+            case 0x76727473: strv = try c.stringArray()  // strv
+            case 0x796c696d6166: family = try c.string()  // family
+            case 0x72646461: addr = try c.string()  // addr
+            case 0x74726f70:  // port
                 let p = try c.uint64()
                 guard let p16 = UInt16(exactly: p) else { throw c.fail("port out of range") }
                 port = p16
-            }
-            else if k.matches("af") { af = try c.int32() }
-            else if k.matches("fds") {
+            case 0x6661: af = try c.int32()  // af
+            case 0x736466:  // fds
                 try c.expect(UInt8(ascii: "["), "'['")
                 var all: [Int32] = []
                 var f = true
                 while try c.nextElement(first: &f) { all.append(try c.int32()) }
                 fds = all
-            }
-            else if k.matches("unreadable") { unreadable = try c.hexString() }
-            else if k.matches("list") {
+            case 0x7473696c:  // list
                 try c.expect(UInt8(ascii: "["), "'['")
                 var items: [ArgValue] = []
                 var f = true
                 while try c.nextElement(first: &f) { items.append(try value(&c, depth: depth + 1)) }
                 list = items
+            default:
+                if k.matches("truncated") { truncated = try c.bool() }
+                else if k.matches("unreadable") { unreadable = try c.hexString() }
+                else { try c.skipValue() }
             }
-            else { try c.skipValue() }
         }
         if let fd {
             guard let type else { return .fd(fd, nil) }
@@ -87,7 +87,7 @@ enum ArgDecoder {
                                   local: local, remote: remote, proto: proto))
         }
         if let flags {
-            return .flags(rawNumber ?? 0, names: flags.isEmpty ? [] : flags.split(separator: "|", omittingEmptySubsequences: false).map(String.init))
+            return .flags(rawNumber ?? 0, names: flagNames(flags))
         }
         if let path { return .path(path, raw: rawText ?? path) }
         if let hex { return .hex(hex) }
@@ -100,6 +100,22 @@ enum ArgDecoder {
         if let list { return .list(list) }
         c.i = start
         throw c.fail("argument object of no known kind")
+    }
+
+    /// "O_RDONLY|O_CLOEXEC" → names, split on the UTF-8 bytes (cheaper than Character splitting).
+    static func flagNames(_ s: String) -> [String] {
+        var s = s
+        return s.withUTF8 { b in
+            if b.isEmpty { return [] }
+            var out: [String] = []
+            out.reserveCapacity(4)
+            var start = 0
+            for i in 0...b.count where i == b.count || b[i] == UInt8(ascii: "|") {
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                start = i + 1
+            }
+            return out
+        }
     }
 
     static let familyNumbers: [SockAddr.Family: Int32] = [

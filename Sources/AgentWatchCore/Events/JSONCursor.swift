@@ -18,6 +18,15 @@ struct JSONKey {
     var raw: UnsafeBufferPointer<UInt8>
     var decoded: String?
 
+    /// Keys of up to 8 bytes as one little-endian integer, so a decoder can
+    /// switch on them; 0 for longer or escaped keys (compare with `matches`).
+    var packed: UInt64 {
+        guard decoded == nil, raw.count <= 8, let base = raw.baseAddress else { return 0 }
+        var v: UInt64 = 0
+        for k in 0..<raw.count { v |= UInt64(base[k]) << (8 * UInt64(k)) }
+        return v
+    }
+
     func matches(_ s: StaticString) -> Bool {
         if let decoded { return decoded == s.description }
         guard raw.count == s.utf8CodeUnitCount, let base = raw.baseAddress else { return raw.isEmpty && s.utf8CodeUnitCount == 0 }
@@ -112,6 +121,22 @@ struct JSONCursor {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw unexpected(what) }
         i += 1
         let begin = i
+        // Most strings have no escapes: find the closing quote at memchr speed,
+        // then make sure nothing in between needs decoding.
+        if let base = bytes.baseAddress, let q = memchr(base + i, Int32(UInt8(ascii: "\"")), bytes.count - i) {
+            let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(q))
+            var clean = true
+            var j = i
+            while j < end {
+                let c = base[j]
+                if c == UInt8(ascii: "\\") || c < 32 { clean = false; break }
+                j += 1
+            }
+            if clean {
+                i = end + 1
+                return JSONKey(raw: UnsafeBufferPointer(start: base + begin, count: end - begin), decoded: nil)
+            }
+        }
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {

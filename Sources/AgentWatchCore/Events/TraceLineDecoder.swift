@@ -43,46 +43,48 @@ enum TraceLineDecoder {
         var format: Int?, version = "", host = "", command: [String] = [], startWall: UInt64 = 0, tracerPid: Int32 = 0
 
         mutating func read(_ k: JSONKey, _ c: inout JSONCursor) throws(JSONParseError) {
-            // Grouped by how often they occur: syscall lines dominate every trace.
-            if k.matches("seq") { seq = try c.uint64() }
-            else if k.matches("mono") { mono = try c.uint64() }
-            else if k.matches("wall") { wall = try c.uint64() }
-            else if k.matches("pid") { pid = try c.int32() }
-            else if k.matches("tid") { tid = try c.int32() }
-            else if k.matches("ev") { kind = try Self.kind(&c) }
-            else if k.matches("sc") { sc = try c.string() }
-            else if k.matches("nr") { nr = try c.int32() }
-            else if k.matches("args") { args = try ArgDecoder.args(&c) }
-            else if k.matches("ret") { ret = try c.int64() }
-            else if k.matches("errno") { try c.skipValue() }  // derived from ret
-            else if k.matches("out") { out = try ArgDecoder.args(&c) }
-            else if k.matches("xseq") { xseq = try c.uint64() }
-            else if k.matches("arch") { arch = Arch(rawValue: try c.string()) ?? .unknown }
-            else if k.matches("unreadable") { unreadable = try c.bool() }
-            else if k.matches("denied") { denied = try c.bool() }
-            else if k.matches("ppid") { ppid = try c.int32() }
-            else if k.matches("via") { via = try c.string() }
-            else if k.matches("exe") { exe = try c.string() }
-            else if k.matches("argv") { argv = try c.stringArray() }
-            else if k.matches("cwd") { cwd = try c.string() }
-            else if k.matches("uid") { uid = try c.uint32() }
-            else if k.matches("comm") { comm = try c.string() }
-            else if k.matches("path") { path = try c.string() }
-            else if k.matches("former_tid") { formerTid = try c.int32() }
-            else if k.matches("creator") { creator = try c.int32() }
-            else if k.matches("code") { code = try c.int32() }
-            else if k.matches("signal") { signal = try c.int32() }
-            else if k.matches("core") { core = try c.bool() }
-            else if k.matches("process") { process = try c.bool() }
-            else if k.matches("sig") { sig = try c.int32() }
-            else if k.matches("sender") { sender = try c.int32() }
-            else if k.matches("agentwatch_trace") { format = try c.int() }
-            else if k.matches("version") { version = try c.string() }
-            else if k.matches("host") { host = try c.string() }
-            else if k.matches("command") { command = try c.stringArray() }
-            else if k.matches("start_wall") { startWall = try c.uint64() }
-            else if k.matches("tracer_pid") { tracerPid = try c.int32() }
-            else { try c.skipValue() }
+            // Keys as packed integers (see JSONKey.packed): one switch instead of string compares.
+            switch k.packed {
+            case 0x716573: seq = try c.uint64()  // seq
+            case 0x6f6e6f6d: mono = try c.uint64()  // mono
+            case 0x6c6c6177: wall = try c.uint64()  // wall
+            case 0x646970: pid = try c.int32()  // pid
+            case 0x646974: tid = try c.int32()  // tid
+            case 0x7665: kind = try Self.kind(&c)  // ev
+            case 0x6373: sc = try c.string()  // sc
+            case 0x726e: nr = try c.int32()  // nr
+            case 0x73677261: args = try ArgDecoder.args(&c)  // args
+            case 0x746572: ret = try c.int64()  // ret
+            case 0x74756f: out = try ArgDecoder.args(&c)  // out
+            case 0x71657378: xseq = try c.uint64()  // xseq
+            case 0x68637261: arch = Arch(rawValue: try c.string()) ?? .unknown  // arch
+            case 0x6465696e6564: denied = try c.bool()  // denied
+            case 0x64697070: ppid = try c.int32()  // ppid
+            case 0x616976: via = try c.string()  // via
+            case 0x657865: exe = try c.string()  // exe
+            case 0x76677261: argv = try c.stringArray()  // argv
+            case 0x647763: cwd = try c.string()  // cwd
+            case 0x646975: uid = try c.uint32()  // uid
+            case 0x6d6d6f63: comm = try c.string()  // comm
+            case 0x68746170: path = try c.string()  // path
+            case 0x726f7461657263: creator = try c.int32()  // creator
+            case 0x65646f63: code = try c.int32()  // code
+            case 0x6c616e676973: signal = try c.int32()  // signal
+            case 0x65726f63: core = try c.bool()  // core
+            case 0x737365636f7270: process = try c.bool()  // process
+            case 0x676973: sig = try c.int32()  // sig
+            case 0x7265646e6573: sender = try c.int32()  // sender
+            case 0x6e6f6973726576: version = try c.string()  // version
+            case 0x74736f68: host = try c.string()  // host
+            case 0x646e616d6d6f63: command = try c.stringArray()  // command
+            default:
+                if k.matches("unreadable") { unreadable = try c.bool() }
+                else if k.matches("former_tid") { formerTid = try c.int32() }
+                else if k.matches("agentwatch_trace") { format = try c.int() }
+                else if k.matches("start_wall") { startWall = try c.uint64() }
+                else if k.matches("tracer_pid") { tracerPid = try c.int32() }
+                else { try c.skipValue() }
+            }
         }
 
         static func kind(_ c: inout JSONCursor) throws(JSONParseError) -> Kind {
