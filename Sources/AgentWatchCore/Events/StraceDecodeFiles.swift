@@ -103,8 +103,11 @@ extension StraceDecoder {
     /// The returned descriptor, described by strace's `= 3</path>` when present.
     func resultFd(_ ret: Int64, fallback: FdInfo?) -> ArgValue {
         let n = Int32(truncatingIfNeeded: ret)
-        if let retAnnotation { return .fd(n, StraceAnnotation.fdInfo(retAnnotation)) }
-        return .fd(n, fallback)
+        guard let retAnnotation else { return .fd(n, fallback) }
+        let annotated = StraceAnnotation.fdInfo(retAnnotation)
+        // -y says only "socket:[ino]"; what socket() asked for says more.
+        if annotated.kind == .socket, let fallback, fallback.isSocket { return .fd(n, fallback) }
+        return .fd(n, annotated)
     }
 
     func fdInfo(_ args: [Arg], _ name: String) -> FdInfo? {

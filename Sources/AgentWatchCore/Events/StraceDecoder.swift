@@ -15,6 +15,13 @@ final class StraceProcess {
     var arch: Arch = .x86_64
     var fds: [Int32: FdInfo] = [:]
 
+    /// An annotation, unless it is -y's bare "socket:[ino]" and more is known
+    /// about that socket from the calls that made and connected it.
+    func better(_ annotated: FdInfo, than fd: Int32) -> FdInfo {
+        if annotated.kind == .socket, let known = fds[fd], known.isSocket, known.kind != .socket { return known }
+        return annotated
+    }
+
     init(pid: Int32, ppid: Int32, exe: String, argv: [String], cwd: String?, comm: String, uid: UInt32) {
         self.pid = pid
         self.ppid = ppid
@@ -96,7 +103,7 @@ struct StraceDecoder {
 
     func fd(_ v: StraceValue?) -> ArgValue {
         let n = Int32(truncatingIfNeeded: Self.integer(v) ?? -1)
-        if case .annotated(_, let text)? = v { return .fd(n, StraceAnnotation.fdInfo(text)) }
+        if case .annotated(_, let text)? = v { return .fd(n, process.better(StraceAnnotation.fdInfo(text), than: n)) }
         return .fd(n, n >= 0 ? process.fds[n] : nil)
     }
 

@@ -48,7 +48,7 @@ extension StraceProcess {
             if base == "AT_FDCWD" {
                 cwd = String(decoding: StraceValueParser.unescape(text), as: UTF8.self)
             } else if let n = Int32(base), n >= 0 {
-                fds[n] = StraceAnnotation.fdInfo(text)
+                fds[n] = better(StraceAnnotation.fdInfo(text), than: n)
             }
         case .array(let items, _):
             for i in items { learn(i) }
