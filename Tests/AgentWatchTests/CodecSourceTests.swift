@@ -110,6 +110,7 @@ private func agentwatchBinary() -> String? {
 func codecReencodesALiveTraceByteForByte() throws {
     guard let bin = agentwatchBinary() else { return }
     let dir = scratch("live")
+    defer { shell("rm -rf \(dir)") }
     let status = shell("\(bin) run --trace \(dir)/t.jsonl -- /bin/sh -c 'ls / >/dev/null; cat /etc/hostname >/dev/null' >/dev/null 2>&1")
     guard status == 0 else {
         // No ptrace here (a sandbox): nothing to compare.

@@ -103,6 +103,7 @@ func straceLivePythonLoopbackWithYY() throws {
     guard let l = Listener() else { Issue.record("no listener"); return }
     defer { close(l.fd) }
     let dir = scratch("yy")
+    defer { shell("rm -rf \(dir)") }
     let script = clientScript(dir, port: l.port)
     #expect(shell("strace -f -tt -yy -s 64 -o \(dir)/log /usr/bin/python3 \(script) >/dev/null 2>&1") == 0)
     let (imp, events) = try imported(dir + "/log")
@@ -122,6 +123,7 @@ func straceLivePythonTruncatedPayloadNoYY() throws {
     guard let l = Listener() else { Issue.record("no listener"); return }
     defer { close(l.fd) }
     let dir = scratch("s8")
+    defer { shell("rm -rf \(dir)") }
     let script = clientScript(dir, port: l.port)
     #expect(shell("strace -f -s 8 -o \(dir)/log /usr/bin/python3 \(script) >/dev/null 2>&1") == 0)
     let (imp, events) = try imported(dir + "/log")
@@ -136,6 +138,7 @@ func straceLivePythonEpochTimesAndDurations() throws {
     guard let l = Listener() else { Issue.record("no listener"); return }
     defer { close(l.fd) }
     let dir = scratch("ttt")
+    defer { shell("rm -rf \(dir)") }
     let script = clientScript(dir, port: l.port)
     #expect(shell("strace -f -ttt -T -y -o \(dir)/log /usr/bin/python3 \(script) >/dev/null 2>&1") == 0)
     let (_, events) = try imported(dir + "/log")
@@ -187,6 +190,7 @@ func checkShell(_ events: [Event], relativeOpen: Bool = true) {
 @Test(.enabled(if: straceInstalled))
 func straceLiveShellPlain() throws {
     let dir = scratch("sh")
+    defer { shell("rm -rf \(dir)") }
     shell("strace -f -o \(dir)/log /bin/sh -c '\(shellCommand)' >/dev/null 2>&1")
     let (imp, events) = try imported(dir + "/log")
     #expect(imp.warnings.isEmpty)
@@ -197,6 +201,7 @@ func straceLiveShellPlain() throws {
 @Test(.enabled(if: straceInstalled))
 func straceLiveShellPerPidFilesWithTimes() throws {
     let dir = scratch("fftt")
+    defer { shell("rm -rf \(dir)") }
     shell("strace -ff -tt -o \(dir)/tr /bin/sh -c '\(shellCommand)' >/dev/null 2>&1")
     let imp = try StraceImporter(perPidPrefix: dir + "/tr")
     let events = try imp.readAll()
@@ -208,6 +213,7 @@ func straceLiveShellPerPidFilesWithTimes() throws {
 @Test(.enabled(if: straceInstalled))
 func straceLiveShellPerPidFilesWithoutTimes() throws {
     let dir = scratch("ff")
+    defer { shell("rm -rf \(dir)") }
     shell("strace -ff -o \(dir)/tr /bin/sh -c '\(shellCommand)' >/dev/null 2>&1")
     let imp = try StraceImporter(perPidPrefix: dir + "/tr")
     let events = try imp.readAll()
@@ -218,6 +224,7 @@ func straceLiveShellPerPidFilesWithoutTimes() throws {
 @Test(.enabled(if: straceInstalled))
 func straceLiveShellTerminalCapture() throws {
     let dir = scratch("term")
+    defer { shell("rm -rf \(dir)") }
     // strace -f without -o: "[pid N]" prefixes and its own notices on the same stream.
     shell("strace -f /bin/sh -c '\(shellCommand)' >/dev/null 2>\(dir)/log")
     let (imp, events) = try imported(dir + "/log")
