@@ -8,7 +8,7 @@ enum ArgDecoder {
         out.reserveCapacity(6)
         var first = true
         while let key = try c.nextKey(first: &first) {
-            out.append(Arg(key.string, try value(&c)))
+            out.append(Arg(c.keyString(key), try value(&c)))
         }
         return out
     }
@@ -34,14 +34,15 @@ enum ArgDecoder {
         let start = c.i
         try c.expect(UInt8(ascii: "{"), "'{'")
         var hex: UInt64?, str: String?, truncated = false, path: String?, rawText: String?, rawNumber: UInt64?
-        var data: [UInt8]?, len: Int?, flags: String?, strv: [String]?, family: String?, addr: String?
+        var flagList: [String]?
+        var data: [UInt8]?, len: Int?, strv: [String]?, family: String?, addr: String?
         var port: UInt16 = 0, af: Int32?, fd: Int32?, type: String?, name: String?, proto: String?
         var local: SockAddr?, remote: SockAddr?, fds: [Int32]?, unreadable: UInt64?, list: [ArgValue]?
         var first = true
         while let k = try c.nextKey(first: &first) {
             // Keys as packed integers (see JSONKey.packed).
             switch k.packed {
-            case 0x7367616c66: flags = try c.string()  // flags
+            case 0x7367616c66: flagList = try c.flagNames(split: flagNames)  // flags
             case 0x776172:  // raw: a path's spelling as passed, or the number behind flags
                 if c.peek() == UInt8(ascii: "\"") { rawText = try c.string() } else { rawNumber = try c.uint64() }
             case 0x786568: hex = try c.hexString()  // hex
@@ -86,8 +87,8 @@ enum ArgDecoder {
             return .fd(fd, FdInfo(kind: FdInfo.Kind(rawValue: type) ?? .unknown, name: name ?? "",
                                   local: local, remote: remote, proto: proto))
         }
-        if let flags {
-            return .flags(rawNumber ?? 0, names: flagNames(flags))
+        if let flagList {
+            return .flags(rawNumber ?? 0, names: flagList)
         }
         if let path { return .path(path, raw: rawText ?? path) }
         if let hex { return .hex(hex) }

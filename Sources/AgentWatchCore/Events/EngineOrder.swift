@@ -52,7 +52,9 @@ public final class EngineOrder: EventStream {
             readyHead = 0
             if sourceDone { return nil }
             if let e = try source.next() {
-                for (key, view) in Self.views(of: e) { place(key, view) }
+                let (first, second) = Self.views(of: e)
+                place(first.0, first.1)
+                if let second { place(second.0, second.1) }
             } else {
                 sourceDone = true
                 drain()
@@ -64,14 +66,14 @@ public final class EngineOrder: EventStream {
     }
 
     /// What the engine observed for one record, keyed by sequence number.
-    static func views(of e: Event) -> [(UInt64, Event)] {
-        guard case .syscall(let sc) = e.kind, let xseq = sc.exitSeq, sc.exit != nil else { return [(e.seq, e)] }
+    static func views(of e: Event) -> ((UInt64, Event), (UInt64, Event)?) {
+        guard case .syscall(let sc) = e.kind, let xseq = sc.exitSeq, sc.exit != nil else { return ((e.seq, e), nil) }
         var entry = sc
         entry.exit = nil
         entry.denied = false
         var atEntry = e
         atEntry.kind = .syscall(entry)
-        return [(e.seq, atEntry), (xseq, e)]
+        return ((e.seq, atEntry), (xseq, e))
     }
 
     private func place(_ key: UInt64, _ e: Event) {

@@ -34,13 +34,23 @@ struct JSONKey {
     }
 
     var string: String { decoded ?? String(decoding: raw, as: UTF8.self) }
+
+    func string(_ cache: StringCache?) -> String {
+        if let decoded { return decoded }
+        return cache?.string(raw) ?? String(decoding: raw, as: UTF8.self)
+    }
 }
 
 struct JSONCursor {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// Shares Strings across lines (see StringCache); nil builds fresh ones.
+    let cache: StringCache?
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil) {
+        self.bytes = bytes
+        self.cache = cache
+    }
 
     // MARK: errors
 
@@ -157,8 +167,19 @@ struct JSONCursor {
     }
 
     mutating func string() throws(JSONParseError) -> String {
-        try rawString("a string").string
+        try rawString("a string").string(cache)
     }
+
+    /// A string value split by a decoder, through the cache when there is one.
+    mutating func flagNames(split: (String) -> [String]) throws(JSONParseError) -> [String] {
+        let k = try rawString("a string")
+        if let decoded = k.decoded { return split(decoded) }
+        if let cache { return cache.flagNames(k.raw, split: split) }
+        return split(String(decoding: k.raw, as: UTF8.self))
+    }
+
+    /// An object key as a String (argument names).
+    mutating func keyString(_ k: JSONKey) -> String { k.string(cache) }
 
     /// Compares a string value without building it.
     mutating func stringEquals(_ s: StaticString) throws(JSONParseError) -> Bool {

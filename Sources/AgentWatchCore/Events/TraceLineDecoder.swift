@@ -10,8 +10,8 @@ enum TraceRecord {
 }
 
 enum TraceLineDecoder {
-    static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> TraceRecord {
-        var c = JSONCursor(line)
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil) throws(JSONParseError) -> TraceRecord {
+        var c = JSONCursor(line, cache: cache)
         try c.expect(UInt8(ascii: "{"), "'{'")
         var f = Fields()
         var first = true

@@ -14,6 +14,7 @@ public final class TraceReader: EventStream {
     public var lineNumber: Int { lines.lineNumber }
 
     private let lines: ByteLineReader
+    private let strings = StringCache()
     private var firstEvent: Event?
     private var finished = false
     static let maxWarnings = 100
@@ -77,7 +78,7 @@ public final class TraceReader: EventStream {
             if isBlank(line.bytes) { continue }
             let decoded: TraceRecord
             do {
-                decoded = try TraceLineDecoder.decode(line.bytes)
+                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings)
             } catch {
                 if error.atEnd && !line.terminated {
                     // The writer was killed mid-line: everything before it is good.
