@@ -57,10 +57,10 @@ private func line(_ seq: Int, _ extra: String = "") -> String {
 }
 
 @Test func codecStreamsAFileThroughASmallBuffer() throws {
-    var gen = EventGen(rng: SplitMix64(state: 99))
+    var gen = CodecEventGen(rng: CodecRNG(state: 99))
     let events = (0..<500).map { gen.event(seq: UInt64($0 + 1)) }
     let path = "/tmp/agentwatch-codec-\(getpid()).jsonl"
-    let bytes = encodeTrace(TraceHeader(agentwatchVersion: "v", host: "h", command: [], startWall: 0, tracerPid: 1), events)
+    let bytes = codecEncode(TraceHeader(agentwatchVersion: "v", host: "h", command: [], startWall: 0, tracerPid: 1), events)
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     close(fd)

@@ -2,7 +2,7 @@ import Testing
 @testable import AgentWatchCore
 
 /// Deterministic randomness: a failing seed reproduces.
-struct SplitMix64: RandomNumberGenerator {
+struct CodecRNG: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -14,8 +14,8 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// Synthetic events covering every case the encoder can express.
-struct EventGen {
-    var rng: SplitMix64
+struct CodecEventGen {
+    var rng: CodecRNG
 
     mutating func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
     mutating func bool() -> Bool { Bool.random(using: &rng) }
@@ -113,7 +113,7 @@ struct EventGen {
     }
 }
 
-func encodeTrace(_ header: TraceHeader?, _ events: [Event]) -> [UInt8] {
+func codecEncode(_ header: TraceHeader?, _ events: [Event]) -> [UInt8] {
     var j = JSONBuilder()
     if let header { TraceEncoder.header(header, into: &j) }
     for e in events { TraceEncoder.event(e, into: &j) }
@@ -122,11 +122,11 @@ func encodeTrace(_ header: TraceHeader?, _ events: [Event]) -> [UInt8] {
 
 @Test func codecRoundTripsRandomEvents() throws {
     for seed in 0..<40 {
-        var gen = EventGen(rng: SplitMix64(state: UInt64(seed)))
+        var gen = CodecEventGen(rng: CodecRNG(state: UInt64(seed)))
         let events = (0..<150).map { gen.event(seq: UInt64($0 + 1)) }
         let header = TraceHeader(agentwatchVersion: "0.1.0", host: "höst", command: ["sh", "-c", "echo \"hi\"\n"],
                                  startWall: gen.u64(), tracerPid: 42)
-        let reader = try TraceReader(bytes: encodeTrace(header, events), name: "seed\(seed)")
+        let reader = try TraceReader(bytes: codecEncode(header, events), name: "seed\(seed)")
         #expect(reader.header == header)
         let back = try reader.readAll()
         #expect(back.count == events.count)
@@ -146,7 +146,7 @@ func encodeTrace(_ header: TraceHeader?, _ events: [Event]) -> [UInt8] {
                                        remote: SockAddr(family: .inet6, address: "::1", port: 4444, raw: 10), proto: "tcp"))),
                Arg("data", .bytes(all, total: 4096)), Arg("data2", .bytes(all.reversed(), total: 256))],
         exit: SyscallExit(ret: 256, out: [Arg("fd", .fd(4, nil))]), exitSeq: 2)))
-    let back = try TraceReader(bytes: encodeTrace(nil, [e])).readAll()
+    let back = try TraceReader(bytes: codecEncode(nil, [e])).readAll()
     #expect(back == [e])
 }
 

@@ -12,7 +12,7 @@ import Glibc
 
 @Test func codecSourceReadsEitherFormat() throws {
     let e = Event(seq: 1, mono: 0, wall: 0, pid: 5, tid: 5, kind: .exit(Exit(code: 0, signal: nil, processEnded: true)))
-    let trace = String(decoding: encodeTrace(TraceHeader(agentwatchVersion: "v", host: "h", command: ["x"], startWall: 0, tracerPid: 1), [e]), as: UTF8.self)
+    let trace = String(decoding: codecEncode(TraceHeader(agentwatchVersion: "v", host: "h", command: ["x"], startWall: 0, tracerPid: 1), [e]), as: UTF8.self)
     let a = try TraceSource(string: trace)
     #expect(a.format == .agentwatch && a.header?.command == ["x"])
     #expect(try a.readAll() == [e])
@@ -41,7 +41,7 @@ private func signalEvent(_ seq: UInt64) -> Event {
 }
 
 /// Feeds events as an EventStream.
-final class ArrayStream: EventStream {
+private final class CodecArrayStream: EventStream {
     var events: [Event]
     var warnings: [TraceDiagnostic] = []
     init(_ e: [Event]) { events = e }
@@ -51,7 +51,7 @@ final class ArrayStream: EventStream {
 /// The sequence number each view was released at.
 private func keys(_ views: [Event]) -> [UInt64] {
     views.map { v in
-        if let sc = v.syscall, sc.exit != nil, let x = sc.exitSeq { return x }
+        if let sc = v.asSyscall, sc.exit != nil, let x = sc.exitSeq { return x }
         return v.seq
     }
 }
@@ -59,18 +59,18 @@ private func keys(_ views: [Event]) -> [UInt64] {
 @Test func codecEngineOrderInterleavesEntriesAndExits() throws {
     // Completion order: a long read (1→5) written after what happened meanwhile.
     let records = [signalEvent(2), syscallEvent(3, exit: 4, pid: 3), syscallEvent(1, exit: 5), signalEvent(6)]
-    let o = EngineOrder(source: ArrayStream(records))
+    let o = EngineOrder(source: CodecArrayStream(records))
     let views = try o.readAll()
     #expect(keys(views) == [1, 2, 3, 4, 5, 6])
     // The entry view: no result, not denied yet, exitSeq kept to pair it.
-    #expect(views[0].syscall?.exit == nil && views[0].syscall?.denied == false && views[0].syscall?.exitSeq == 5)
+    #expect(views[0].asSyscall?.exit == nil && views[0].asSyscall?.denied == false && views[0].asSyscall?.exitSeq == 5)
     #expect(views[4] == records[2])
     #expect(o.skippedNumbers == 0 && o.lateViews == 0)
 }
 
 @Test func codecEngineOrderFlushesGapsInOrderAtEnd() throws {
     // 3 never comes (its writer died): the rest still comes out in order.
-    let o = EngineOrder(source: ArrayStream([signalEvent(5), signalEvent(1), signalEvent(4), signalEvent(2)]))
+    let o = EngineOrder(source: CodecArrayStream([signalEvent(5), signalEvent(1), signalEvent(4), signalEvent(2)]))
     #expect(keys(try o.readAll()) == [1, 2, 4, 5])
     #expect(o.skippedNumbers == 1)
 }
@@ -80,7 +80,7 @@ private func keys(_ views: [Event]) -> [UInt64] {
     // arrives, so 2…10 flow on and 1 comes out late, before its exit 11.
     var records = (2...10).map { signalEvent(UInt64($0)) }
     records.append(syscallEvent(1, exit: 11))
-    let o = EngineOrder(source: ArrayStream(records), window: 4)
+    let o = EngineOrder(source: CodecArrayStream(records), window: 4)
     let views = try o.readAll()
     #expect(keys(views) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 11])
     #expect(o.skippedNumbers == 1 && o.lateViews == 1)
@@ -92,10 +92,10 @@ private func keys(_ views: [Event]) -> [UInt64] {
     let exec = Event(seq: 3, mono: 0, wall: 0, pid: 9, tid: 9, kind: .exec(Exec(exe: "/usr/bin/dash", path: "/bin/sh", argv: ["sh"], cwd: "/", comm: "sh")))
     let execve = Event(seq: 2, mono: 0, wall: 0, pid: 9, tid: 9, kind: .syscall(Syscall(
         name: "execve", nr: 59, arch: .x86_64, args: [Arg("filename", .path("/bin/sh", raw: "/bin/sh"))], exit: SyscallExit(ret: 0), exitSeq: 4)))
-    let r = try TraceReader(bytes: encodeTrace(nil, [spawn, exec, execve]))
+    let r = try TraceReader(bytes: codecEncode(nil, [spawn, exec, execve]))
     let views = try r.engineOrder().readAll()
     #expect(keys(views) == [1, 2, 3, 4])
-    #expect(views[1].syscall?.name == "execve" && views[1].syscall?.exit == nil)
+    #expect(views[1].asSyscall?.name == "execve" && views[1].asSyscall?.exit == nil)
     if case .exec = views[2].kind {} else { Issue.record("exec third") }
 }
 
@@ -109,9 +109,9 @@ private func agentwatchBinary() -> String? {
 @Test(.enabled(if: agentwatchBinary() != nil))
 func codecReencodesALiveTraceByteForByte() throws {
     guard let bin = agentwatchBinary() else { return }
-    let dir = scratch("live")
-    defer { shell("rm -rf \(dir)") }
-    let status = shell("\(bin) run --trace \(dir)/t.jsonl -- /bin/sh -c 'ls / >/dev/null; cat /etc/hostname >/dev/null' >/dev/null 2>&1")
+    let dir = codecScratch("live")
+    defer { codecShell("rm -rf \(dir)") }
+    let status = codecShell("\(bin) run --trace \(dir)/t.jsonl -- /bin/sh -c 'ls / >/dev/null; cat /etc/hostname >/dev/null' >/dev/null 2>&1")
     guard status == 0 else {
         // No ptrace here (a sandbox): nothing to compare.
         return

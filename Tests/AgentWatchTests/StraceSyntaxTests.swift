@@ -3,7 +3,7 @@ import Testing
 
 private func call(_ line: String) throws -> Syscall? {
     let events = try StraceImporter(string: "1 " + line + "\n").readAll()
-    return events.compactMap(\.syscall).last
+    return events.compactMap(\.asSyscall).last
 }
 
 @Test func straceStringEscapes() throws {
