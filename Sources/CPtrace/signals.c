@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-static const int adjusted[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGTTOU };
+static const int adjusted[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGTTOU, SIGUSR1, SIGUSR2 };
 #define NADJ (sizeof adjusted / sizeof adjusted[0])
 
 static struct sigaction original[NADJ];
@@ -13,6 +13,9 @@ static sigset_t original_mask;
 static int prepared;
 static _Atomic pid_t root_pid;
 static _Atomic int last_signal;
+
+// SIGUSR1/SIGUSR2 answer a pause; at any other time they must not kill agentwatch.
+static void ignore_decision(int sig) { (void)sig; }
 
 static void forward(int sig, siginfo_t *info, void *ctx) {
     (void)ctx;
@@ -48,6 +51,12 @@ void cp_signals_prepare(void) {
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigaction(SIGCHLD, &dfl, NULL);  // SIG_IGN would auto-reap and lose statuses
+    struct sigaction dec;
+    memset(&dec, 0, sizeof dec);
+    dec.sa_handler = ignore_decision;
+    dec.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &dec, NULL);
+    sigaction(SIGUSR2, &dec, NULL);
     sigset_t unblock;
     sigemptyset(&unblock);
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&unblock, forwarded[i]);

@@ -13,9 +13,17 @@ struct Run: ParsableCommand {
               agentwatch run --trace build.jsonl --print -- ./agent.sh
               agentwatch run --all-syscalls --trace full.jsonl -- python3 task.py
 
+            The built-in policy pack loads first (unless --no-defaults); each --policy
+            file or directory is applied on top, in order.
+
             Exit status: the command's own exit code, or 128+N if it died of signal N;
-            127 if the command was not found, 126 if it could not be executed,
-            125 if agentwatch itself failed.
+            86 if agentwatch killed the agent for a policy violation; 127 if the command
+            was not found, 126 if it could not be executed, 125 if agentwatch itself
+            failed, 2 if a policy has errors.
+
+            A rule with `action: pause` stops every traced process. On a terminal you are
+            asked: allow once, deny the syscall, or kill. Without one, send SIGUSR1 to
+            agentwatch to allow once, SIGUSR2 (or SIGINT/SIGTERM/SIGHUP) to kill.
             """
     )
 
@@ -32,11 +40,28 @@ struct Run: ParsableCommand {
             help: ArgumentHelp("Trace only these syscalls (comma-separated), instead of every decoded one.", valueName: "NAMES"))
     var syscalls: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Also trust DNS answers from this resolver (IP for port 53, or IP:PORT) when naming hosts; /etc/resolv.conf's nameservers and 127.0.0.53 are trusted already (repeatable).", valueName: "ADDR"))
+    var dnsServer: [String] = []
+
+    @Flag(name: .long, help: "Record the user-space stack of every traced event (alerts always carry one).")
+    var stack = false
+
     @Option(name: .long, help: ArgumentHelp("Bytes kept from each buffer sent on a socket.", valueName: "N"))
     var payloadBytes = 512
 
     @Option(name: .long, help: ArgumentHelp("What to do with processes alive when the command exits: kill or wait.", valueName: "POLICY"))
     var survivors: String = "kill"
+
+    @OptionGroup var policies: PolicyOptions
+
+    @Option(name: .long, help: ArgumentHelp("enforce (deny, kill, pause as the rules say) or audit (every action becomes an alert).", valueName: "MODE"))
+    var mode: String = "enforce"
+
+    @Option(name: .long, help: ArgumentHelp("Write alerts as JSON Lines to FILE (- for stdout).", valueName: "FILE"))
+    var alerts: String?
+
+    @Option(name: .long, help: ArgumentHelp("Kill a paused agent when nobody decides within N seconds (0: wait forever).", valueName: "N"))
+    var pauseTimeout = 0
 
     @Argument(parsing: .captureForPassthrough, help: "The command to run, after --.")
     var command: [String] = []
@@ -45,24 +70,35 @@ struct Run: ParsableCommand {
         if command.first == "--" { command.removeFirst() }
         guard !command.isEmpty else { throw ValidationError("missing the command to run: agentwatch run [options] -- CMD [ARG...]") }
         guard SurvivorPolicy(rawValue: survivors) != nil else { throw ValidationError("--survivors must be kill or wait") }
+        guard EnforcementMode(rawValue: mode) != nil else { throw ValidationError("--mode must be enforce or audit") }
         guard payloadBytes >= 0 && payloadBytes <= 65536 else { throw ValidationError("--payload-bytes must be between 0 and 65536") }
     }
 
     func run() throws {
-        var traced = TraceOptions.decodedSyscalls
+        let policySet = try policies.load()
+        let engine = PolicyEngine(policies: policySet)
+        // Without rules there is nothing to drive the prefilter: record every decoded syscall.
+        var traced = policySet.rules.isEmpty ? TraceOptions.decodedSyscalls : engine.tracedSyscalls
         if !syscalls.isEmpty {
             let names = Set(syscalls.flatMap { $0.split(separator: ",").map { String($0).trimmed } }.filter { !$0.isEmpty })
             let unknown = names.filter { SyscallTable.x86_64Number($0) == nil }
             if !unknown.isEmpty {
                 throw ValidationError("unknown syscall name(s): \(unknown.sorted().joined(separator: ", "))")
             }
-            traced = names
+            traced = policySet.rules.isEmpty ? names : traced.union(names)
         }
         var options = TraceOptions(traced: traced)
-        options.allSyscalls = allSyscalls
+        options.allSyscalls = allSyscalls || engine.tracesAllSyscalls
+        if engine.usesHostnames { traced.formUnion(PolicyEngine.dnsReceiveSyscalls) }
+        options.traced = traced
+        options.exitNeeded = Set(traced.filter { engine.needsExit($0) })
+        if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
+        let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
         options.recordResults = trace != nil || print
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
+        options.stackForEveryEvent = stack
 
         var writer: TraceWriter?
         if let trace {
@@ -73,14 +109,36 @@ struct Run: ParsableCommand {
                 throw ExitCode(125)
             }
             writer?.header(TraceHeader(agentwatchVersion: AgentWatchVersion.current, host: Host.name,
-                                       command: command, startWall: TraceClock.wall(), tracerPid: getpid()))
+                                       command: command, startWall: TraceClock.wall(), tracerPid: getpid(),
+                                       dnsServers: dnsServers))
+        }
+        var sinks: [AlertSink] = [StderrAlertSink()]
+        if let alerts {
+            if alerts == "-" {
+                sinks.append(JSONAlertSink(writer: TraceWriter(fd: 1)))
+            } else {
+                do {
+                    sinks.append(JSONAlertSink(writer: try TraceWriter(path: alerts)))
+                } catch {
+                    Stderr.line("agentwatch: cannot write the alerts: \(error)")
+                    throw ExitCode(125)
+                }
+            }
         }
         let recorder = RunRecorder(trace: writer, print: print)
-        let session = TraceSession(options: options, sink: recorder)
+        let enforcer = Enforcer(engine: engine, mode: EnforcementMode(rawValue: mode) ?? .enforce, recorder: recorder,
+                                alertSinks: sinks, pause: PauseController(timeoutSeconds: pauseTimeout))
+        let session = TraceSession(options: options, sink: enforcer)
+        enforcer.stacks = session
+        session.processes.hostnames.trust(dnsServers)
         let env = Environment.current
         do {
             let outcome = try session.run(argv: command, environment: env)
-            recorder.flush()
+            enforcer.flush()
+            if enforcer.violationKill {
+                Stderr.line("agentwatch: the agent was killed for a policy violation (exit 86)")
+                throw ExitCode(86)
+            }
             throw ExitCode(outcome.exitStatus)
         } catch let e as SpawnError {
             Stderr.line("agentwatch: \(e)")

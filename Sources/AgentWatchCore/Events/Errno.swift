@@ -26,6 +26,7 @@ public enum Errno {
         for (i, n) in names.enumerated() where !n.isEmpty { m[n] = Int32(i) }
         m["EWOULDBLOCK"] = 11
         m["EDEADLOCK"] = 35
+        m["ENOTSUP"] = 95
         // Kernel-internal codes that reach ptrace (never user space).
         m["ERESTARTSYS"] = 512
         m["ERESTARTNOINTR"] = 513
@@ -50,5 +51,12 @@ public enum Errno {
     public static func number(_ name: String) -> Int32? {
         if let n = numbers[name.uppercased()] { return n }
         return Int32(name)
+    }
+
+    /// Accepts `EPERM`, `eperm` or a number in errno's range (policy `errno:` keys).
+    public static func parse(_ s: String) -> Int32? {
+        if let n = Int32(s), n > 0, n < 4096 { return n }
+        if let n = numbers[s.uppercased()], n < 512 { return n }
+        return nil
     }
 }

@@ -35,8 +35,18 @@ public protocol EventSink: AnyObject {
     func notice(_ text: String)
     /// End of a batch of `record` calls: a good moment to write buffered output.
     func flush()
+    /// Every task is held; say what happens to the syscall (or exec) that asked
+    /// for the pause: allow, deny or kill.
+    func decidePause(_ event: Event, processes: ProcessTable) -> Verdict
 }
 
 extension EventSink {
     public func flush() {}
+    /// Without an operator to ask, a pause fails closed.
+    public func decidePause(_ event: Event, processes: ProcessTable) -> Verdict { .deny(errno: 1) }
+}
+
+/// Stacks of stopped threads, from the live tracer (a replayed trace has none).
+public protocol StackSource: AnyObject {
+    func stack(pid: Int32, tid: Int32) -> [StackFrame]
 }

@@ -1,0 +1,67 @@
+# agentwatch — build, test, demo, install.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+CC ?= cc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the build and the tests use.
+DEB_PACKAGES := libelf-dev libunwind-dev liblzma-dev strace gcc libc6-dev make python3 netcat-openbsd socat
+
+FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
+FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
+
+.PHONY: all build debug deps fixtures test demo install bench clean falco-compat docs
+
+all: build
+
+build:
+	$(SWIFT) build -c release --product agentwatch
+
+debug:
+	$(SWIFT) build --product agentwatch
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+fixtures: $(FIXTURE_BIN)
+
+Fixtures/bin/%_static: Fixtures/src/%_static.c
+	@mkdir -p Fixtures/bin
+	$(CC) -O1 -Wall -static -o $@ $<
+
+Fixtures/bin/%: Fixtures/src/%.c
+	@mkdir -p Fixtures/bin
+	$(CC) -O1 -g -Wall -Wno-unused-result -Wno-format-truncation -o $@ $< -lpthread
+
+test: deps fixtures
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+demo: deps build fixtures
+	@bash scripts/demo.sh
+
+install: build
+	install -D -m 755 .build/release/agentwatch $(DESTDIR)$(PREFIX)/bin/agentwatch
+	mkdir -p $(DESTDIR)$(PREFIX)/share/agentwatch/policies
+	cp -R Policies/. $(DESTDIR)$(PREFIX)/share/agentwatch/policies/
+
+bench: deps build fixtures
+	/usr/bin/python3 bench/run.py
+
+docs: debug falco-compat
+	bash scripts/gen-field-docs.sh
+
+FALCO_RULES ?= ../shared/falco-rules
+falco-compat: debug
+	.build/debug/agentwatch rules --format md --title "Falco's rule files under agentwatch" \
+	  $(FALCO_RULES)/falco_rules.yaml $(FALCO_RULES)/falco-incubating_rules.yaml \
+	  $(FALCO_RULES)/falco-sandbox_rules.yaml > docs/falco-compat.md.tmp
+	mv docs/falco-compat.md.tmp docs/falco-compat.md
+
+clean:
+	rm -rf .build Fixtures/bin

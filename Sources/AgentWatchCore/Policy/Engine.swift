@@ -1,0 +1,153 @@
+// The policy engine: indexes compiled rules by syscall and evaluates events.
+//
+// Event → phase: a `.syscall` without `exit` is the entry; with `exit` it is
+// the exit. An `.exec` event is execve's successful exit (the new image is in
+// the process table), so a successful execve `.syscall` exit is ignored to
+// avoid seeing it twice. Denied syscalls are not evaluated at exit: they
+// never ran. Each rule runs at exactly one phase per syscall: exit when it
+// needs the result (see `needsExit`), entry otherwise.
+
+public struct RuleMatch: Sendable {
+    public let rule: String
+    public let priority: Priority
+    public let action: PolicyAction
+    public let errno: Int32
+    public let scope: KillScope
+    public let tags: [String]
+    /// The rule's output with %fields filled in.
+    public let output: String
+    /// Fields the rule's condition and output use, with their values (`<NA>` when missing).
+    public let fields: [(String, String)]
+    /// Seq of the event that fired the rule.
+    public let seq: UInt64
+    public let pid: Int32
+    public let tid: Int32
+    public let phase: EventPhase
+    public let syscall: String
+    /// For sequence rules: seq of the event that matched each step.
+    public let stepSeqs: [UInt64]
+}
+
+public final class PolicyEngine {
+    public let policies: PolicySet
+    private let rules: [CompiledRule]
+    private var byType: [String: [Int]] = [:]
+    /// Rules whose evt.type set is open-ended (`evt.type != x`, no evt.type test).
+    private var openEnded: [Int] = []
+    private var trackers: [Int: SequenceTracker] = [:]
+    /// Per syscall: rules to run at entry and at exit. Filled on first sight of a name.
+    private var plan: [String: (entry: [Int], exit: [Int])] = [:]
+
+    public init(policies: PolicySet) {
+        self.policies = policies
+        rules = policies.rules
+        for (i, r) in rules.enumerated() {
+            if r.eventTypes.complement {
+                openEnded.append(i)
+            } else {
+                for n in r.eventTypes.names { byType[n, default: []].append(i) }
+            }
+            if let s = r.sequence { trackers[i] = SequenceTracker(s) }
+        }
+    }
+
+    /// Syscalls named by some rule. See `tracesAllSyscalls` for rules that name none.
+    public var tracedSyscalls: Set<String> { Set(byType.keys) }
+
+    /// Some rule names hosts (fd.sip.name…): the DNS answers the tree receives must be seen.
+    public var usesHostnames: Bool {
+        rules.contains { r in r.fieldNames.contains { $0.hasPrefix("fd.") && $0.hasSuffix(".name") && $0 != "fd.name" } }
+    }
+
+    /// Syscalls that carry DNS answers back to the program.
+    public static let dnsReceiveSyscalls: Set<String> = ["recvfrom", "recvmsg"]
+
+    /// True when some rule can match any syscall, so every syscall must be traced.
+    public var tracesAllSyscalls: Bool { !openEnded.isEmpty }
+
+    /// Whether some rule evaluates this syscall at exit (the tracer must stop there).
+    public func needsExit(_ syscall: String) -> Bool {
+        candidates(syscall).contains { rules[$0].needsExit(syscall) }
+    }
+
+    /// Whether some rule evaluates this syscall at entry.
+    public func needsEntry(_ syscall: String) -> Bool {
+        candidates(syscall).contains { i in
+            let r = rules[i]
+            if let s = r.sequence { return s.steps.contains { $0.runs(syscall, .entry) } }
+            return !r.timing.needsExit(syscall)
+        }
+    }
+
+    /// Rules that can match a syscall, for tools that explain policies.
+    public func rules(for syscall: String) -> [CompiledRule] { candidates(syscall).map { rules[$0] } }
+
+    private func candidates(_ syscall: String) -> [Int] {
+        let fixed = byType[syscall] ?? []
+        let open = openEnded.filter { rules[$0].eventTypes.contains(syscall) }
+        if open.isEmpty { return fixed }
+        return (fixed + open).sorted()
+    }
+
+    /// Evaluates one event (apply it to `processes` first). Matches come in rule order.
+    public func evaluate(_ e: Event, processes: ProcessTable) -> [RuleMatch] {
+        guard let ctx = Self.context(e, processes) else { return [] }
+        let name = ctx.syscallName
+        let p = plan[name] ?? makePlan(name)
+        var out: [RuleMatch] = []
+        for i in ctx.phase == .exit ? p.exit : p.entry {
+            let r = rules[i]
+            if let tracker = trackers[i] {
+                if let done = tracker.feed(ctx) { out.append(match(r, ctx, steps: done.seqs)) }
+                continue
+            }
+            if r.predicate(ctx) { out.append(match(r, ctx, steps: [])) }
+        }
+        return out
+    }
+
+    private func makePlan(_ name: String) -> (entry: [Int], exit: [Int]) {
+        var entry: [Int] = [], exit: [Int] = []
+        for i in candidates(name) {
+            let r = rules[i]
+            if let s = r.sequence {
+                // A tracker sees every phase one of its steps runs at.
+                if s.steps.contains(where: { $0.runs(name, .entry) }) { entry.append(i) }
+                if s.steps.contains(where: { $0.runs(name, .exit) }) { exit.append(i) }
+                continue
+            }
+            let atExit = r.timing.needsExit(name)
+            if r.timing.entryOnly && atExit { continue }
+            if atExit { exit.append(i) } else { entry.append(i) }
+        }
+        plan[name] = (entry, exit)
+        return (entry, exit)
+    }
+
+    static func context(_ e: Event, _ processes: ProcessTable) -> EvalContext? {
+        switch e.kind {
+        case .syscall(let sc):
+            let phase: EventPhase = sc.exit == nil ? .entry : .exit
+            if phase == .exit {
+                if sc.denied { return nil }
+                if sc.name == "execve" || sc.name == "execveat", sc.exit?.failed == false { return nil }
+            }
+            return EvalContext(event: e, processes: processes, phase: phase, syscall: sc, name: sc.name)
+        case .exec(let x):
+            let sc = Syscall(name: "execve", nr: 59, arch: .x86_64,
+                             args: [Arg("pathname", .path(x.exe, raw: x.path)), Arg("argv", .strings(x.argv, truncated: false))],
+                             exit: SyscallExit(ret: 0))
+            return EvalContext(event: e, processes: processes, phase: .exit, syscall: sc, name: "execve")
+        default:
+            return nil
+        }
+    }
+
+    private func match(_ r: CompiledRule, _ ctx: EvalContext, steps: [UInt64]) -> RuleMatch {
+        let fields = r.fields.map { ($0.text, $0.value(ctx)?.description ?? "<NA>") }
+        return RuleMatch(rule: r.name, priority: r.priority, action: r.action, errno: r.errno, scope: r.scope,
+                         tags: r.tags, output: r.output.render(ctx), fields: fields, seq: ctx.event.seq,
+                         pid: ctx.event.pid, tid: ctx.event.tid, phase: ctx.phase, syscall: ctx.syscallName,
+                         stepSeqs: steps)
+    }
+}

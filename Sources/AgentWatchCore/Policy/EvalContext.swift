@@ -1,0 +1,231 @@
+// Per-event view the field extractors read. Built once per event and shared
+// by every rule, so derived data (the fd, the process) is computed lazily once.
+
+public enum EventPhase: String, Sendable {
+    case entry = ">"
+    case exit = "<"
+}
+
+/// What a process looks like to the rule. At execve entry this is the image
+/// about to run (path and argv from the arguments), so Falco's spawned_process
+/// rules can deny before the exec happens.
+struct ProcView {
+    var record: ProcessRecord?
+    var pid: Int32
+    var exe: String
+    var argv: [String]
+    var name: String
+    var exeFromMemfd: Bool
+    var parent: ProcessRecord?
+}
+
+/// The file descriptor an event is about, whichever argument carries it.
+struct FdView {
+    var num: Int64?
+    var kind: FdInfo.Kind?
+    var name: String?
+    var nameRaw: String?
+    var local: SockAddr?
+    var remote: SockAddr?
+    var proto: String?
+    /// True when our side is the server (an accepted connection).
+    var localIsServer = false
+}
+
+public final class EvalContext {
+    public let event: Event
+    public let processes: ProcessTable
+    public let phase: EventPhase
+    /// The syscall, or one synthesised for an exec event.
+    public let syscall: Syscall?
+    public let syscallName: String
+    /// Values captured by earlier sequence steps, [step-1][slot].
+    var captures: [[FieldValue?]] = []
+
+    init(event: Event, processes: ProcessTable, phase: EventPhase, syscall: Syscall?, name: String) {
+        self.event = event
+        self.processes = processes
+        self.phase = phase
+        self.syscall = syscall
+        self.syscallName = name
+    }
+
+    public var exit: SyscallExit? { phase == .exit ? syscall?.exit : nil }
+
+    lazy var record: ProcessRecord? = processes.process(event.pid) ?? processes.processOfThread(event.tid)
+
+    lazy var proc: ProcView? = makeProc()
+
+    lazy var fd: FdView? = makeFd()
+
+    // Derived strings many rules test; built once per event.
+    lazy var cmdline: String? = proc.map { ([$0.name] + $0.argv.dropFirst()).joined(separator: " ") }
+    lazy var args: String? = proc.map { $0.argv.dropFirst().joined(separator: " ") }
+    lazy var ancestors: [ProcessRecord] = {
+        guard let p = proc?.parent else { return [] }
+        return [p] + p.ancestors
+    }()
+
+    /// An argument by name, looking in the written-back values too, then
+    /// under the name Falco's event tables use for it.
+    func arg(_ name: String) -> ArgValue? {
+        guard let sc = syscall else { return nil }
+        if let v = sc.arg(name) { return v }
+        if let out = exit?.out { for a in out where a.name == name { return a.value } }
+        for alias in ArgAliases.map[name] ?? [] {
+            if let v = sc.arg(alias) { return v }
+        }
+        return nil
+    }
+
+    private func makeProc() -> ProcView? {
+        let rec = record
+        var v: ProcView
+        if let r = rec {
+            v = ProcView(record: r, pid: r.pid, exe: r.exe, argv: r.argv, name: r.name,
+                         exeFromMemfd: r.exeFromMemfd, parent: r.parent ?? processes.process(r.ppid))
+        } else {
+            return nil
+        }
+        if phase == .entry, syscallName == "execve" || syscallName == "execveat", let sc = syscall {
+            if case .path(let p, _)? = sc.arg("pathname") ?? sc.arg("filename") ?? sc.arg("path") {
+                v.exe = p
+                v.name = p.split(separator: "/").last.map(String.init) ?? p
+                v.exeFromMemfd = p.hasPrefix("/memfd:")
+            } else if case .fd(_, let info?)? = sc.arg("dirfd") ?? sc.arg("fd") {
+                v.exe = info.name
+                v.exeFromMemfd = info.kind == .memfd || info.name.hasPrefix("/memfd:")
+                v.name = info.name.split(separator: "/").last.map(String.init) ?? info.name
+            }
+            if case .strings(let a, _)? = sc.arg("argv") { v.argv = a }
+        }
+        return v
+    }
+
+    private func makeFd() -> FdView? {
+        guard let sc = syscall else { return nil }
+        let ex = exit
+        // A descriptor the kernel handed back (openat, accept, socket).
+        if let out = ex?.out {
+            for a in out {
+                if case .fd(let n, let info) = a.value { return view(n, info, sc) }
+            }
+        }
+        if FdSyscalls.creating.contains(syscallName) {
+            var v = FdView()
+            if let pathArg = arg("pathname") ?? arg("filename") ?? arg("path") ?? arg("name"), case .path(let p, let raw) = pathArg {
+                v.name = p
+                v.nameRaw = raw
+                v.kind = .file
+            }
+            if let e = ex {
+                v.num = e.failed ? -1 : e.ret
+            }
+            if syscallName == "socket" || syscallName == "socketpair" {
+                v.kind = nil
+                if case .flags(let raw, _)? = arg("domain") {
+                    switch raw {
+                    case 2: v.kind = .ipv4
+                    case 10: v.kind = .ipv6
+                    case 1: v.kind = .unix
+                    case 16: v.kind = .netlink
+                    default: v.kind = .socket
+                    }
+                }
+            }
+            if syscallName == "memfd_create" { v.kind = .memfd }
+            return v
+        }
+        for name in ["fd", "sockfd", "oldfd", "dirfd", "olddirfd"] {
+            if case .fd(let n, let info)? = sc.arg(name) { return view(n, info, sc) }
+        }
+        for a in sc.args {
+            if case .fd(let n, let info) = a.value { return view(n, info, sc) }
+        }
+        return nil
+    }
+
+    private func view(_ n: Int32, _ info: FdInfo?, _ sc: Syscall) -> FdView {
+        var v = FdView()
+        v.num = Int64(n)
+        v.kind = info?.kind
+        v.name = info?.name
+        v.local = info?.local
+        v.remote = info?.remote
+        v.proto = info?.proto
+        // The kernel's name is resolved; the raw name is what the program passed.
+        if let pathArg = sc.arg("pathname") ?? sc.arg("filename") ?? sc.arg("path"), case .path(let p, let raw) = pathArg {
+            v.nameRaw = raw
+            if v.name == nil { v.name = p }
+        } else {
+            v.nameRaw = v.name
+        }
+        // The address being connected/sent to is the peer, whatever the fd knew before.
+        for a in sc.args {
+            if case .sockaddr(let s) = a.value, ["connect", "sendto", "sendmsg", "sendmmsg"].contains(syscallName) {
+                v.remote = s
+                if v.kind == nil || v.kind == .socket {
+                    switch s.family {
+                    case .inet: v.kind = .ipv4
+                    case .inet6: v.kind = .ipv6
+                    case .unix: v.kind = .unix
+                    case .netlink: v.kind = .netlink
+                    default: break
+                    }
+                }
+            }
+        }
+        if ["accept", "accept4"].contains(syscallName) {
+            v.localIsServer = true
+            if let out = exit?.out {
+                for a in out { if case .sockaddr(let s) = a.value { v.remote = s } }
+            }
+        }
+        if let k = v.kind, [.ipv4, .ipv6].contains(k) {
+            v.name = FdNames.socketName(v)
+        } else if v.kind == .unix, let r = v.remote, v.name == nil || v.name == "" {
+            v.name = r.address
+        }
+        if v.nameRaw == nil { v.nameRaw = v.name }
+        return v
+    }
+}
+
+enum FdNames {
+    /// Falco's "cip:cport->sip:sport".
+    static func socketName(_ v: FdView) -> String? {
+        let (c, s) = v.localIsServer ? (v.remote, v.local) : (v.local, v.remote)
+        guard c != nil || s != nil else { return nil }
+        func t(_ a: SockAddr?) -> String { a.map { "\($0.address):\($0.port)" } ?? "" }
+        return "\(t(c))->\(t(s))"
+    }
+}
+
+enum FdSyscalls {
+    /// Syscalls whose fd is their result: fd.num is only known at exit.
+    static let creating: Set<String> = [
+        "open", "openat", "openat2", "creat", "open_by_handle_at", "socket", "socketpair",
+        "memfd_create", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
+        "epoll_create", "epoll_create1", "inotify_init", "inotify_init1", "pidfd_open",
+        "userfaultfd", "io_uring_setup", "perf_event_open", "bpf", "fanotify_init",
+        "pipe", "pipe2",
+    ]
+    static let opens: Set<String> = ["open", "openat", "openat2", "creat", "open_by_handle_at"]
+}
+
+/// Falco names some parameters differently from the man pages our decoders follow.
+enum ArgAliases {
+    static let map: [String: [String]] = [
+        "name": ["pathname", "path", "filename"],
+        "path": ["pathname", "filename"],
+        "filename": ["pathname", "path"],
+        "pathname": ["path", "filename"],
+        "fd": ["sockfd", "oldfd"],
+        "addr": ["sockaddr", "dest_addr"],
+        "tuple": ["addr", "dest_addr"],
+        "proto": ["protocol"],
+        "uid": ["ruid", "euid"],
+        "size": ["count", "len"],
+        "data": ["buf"],
+    ]
+}

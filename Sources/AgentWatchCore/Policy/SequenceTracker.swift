@@ -1,0 +1,94 @@
+// Partial matches of one sequence rule, keyed by the `by` field. Memory is
+// bounded: a few partials per key, a cap on keys, and expiry after `within`.
+
+final class SequenceTracker {
+    struct Partial {
+        /// Index of the step this partial waits for.
+        var next: Int
+        /// Monotonic time of the first step.
+        var start: UInt64
+        var captures: [[FieldValue?]]
+        var seqs: [UInt64]
+    }
+
+    static let maxPartialsPerKey = 8
+    static let maxKeys = 1024
+
+    let seq: CompiledSequence
+    private var partials: [String: [Partial]] = [:]
+
+    init(_ seq: CompiledSequence) { self.seq = seq }
+
+    var keyCount: Int { partials.count }
+
+    /// Feeds one event; returns the completed partial when the last step matched.
+    func feed(_ ctx: EvalContext) -> Partial? {
+        let name = ctx.syscallName
+        let phase = ctx.phase
+        guard let keyValue = seq.by.value(ctx) else { return nil }
+        let key = keyValue.description
+        let now = ctx.event.mono
+        var list = partials[key] ?? []
+        list.removeAll { now &- $0.start > seq.within }
+        var completed: Partial?
+        var i = 0
+        while i < list.count {
+            var p = list[i]
+            let step = seq.steps[p.next]
+            if step.runs(name, phase) {
+                ctx.captures = p.captures
+                if step.predicate(ctx) {
+                    p.captures.append(capture(step, ctx))
+                    p.seqs.append(ctx.event.seq)
+                    p.next += 1
+                    if p.next == seq.steps.count {
+                        if completed == nil { completed = p }
+                        list.remove(at: i)
+                        continue
+                    }
+                    list[i] = p
+                }
+            }
+            i += 1
+        }
+        let first = seq.steps[0]
+        if first.runs(name, phase) {
+            ctx.captures = []
+            if first.predicate(ctx) {
+                let p = Partial(next: 1, start: now, captures: [capture(first, ctx)], seqs: [ctx.event.seq])
+                if seq.steps.count == 1 {
+                    if completed == nil { completed = p }
+                } else if let j = list.firstIndex(where: { $0.next == 1 && $0.captures == p.captures }) {
+                    // Same opening again: keep one partial, restarted.
+                    list[j] = p
+                } else {
+                    list.append(p)
+                    if list.count > Self.maxPartialsPerKey { list.removeFirst() }
+                }
+            }
+        }
+        ctx.captures = []
+        store(key, list, now: now)
+        return completed
+    }
+
+    private func capture(_ step: CompiledStep, _ ctx: EvalContext) -> [FieldValue?] {
+        step.captures.map { $0.value(ctx) }
+    }
+
+    private func store(_ key: String, _ list: [Partial], now: UInt64) {
+        if list.isEmpty {
+            partials[key] = nil
+            return
+        }
+        if partials[key] == nil, partials.count >= Self.maxKeys {
+            // Evict expired keys first, then the one whose newest partial is oldest.
+            partials = partials.filter { _, ps in ps.contains { now &- $0.start <= seq.within } }
+            if partials.count >= Self.maxKeys,
+               let victim = partials.min(by: { ($0.value.map(\.start).max() ?? 0) < ($1.value.map(\.start).max() ?? 0) })?.key {
+                partials[victim] = nil
+            }
+        }
+        partials[key] = list
+    }
+}

@@ -1,0 +1,165 @@
+// Which syscalls a condition can match, and whether it needs the result.
+//
+// For each subexpression we track the event types for which it can be true
+// (P) and for which it can be false (N); `not` swaps them. This keeps
+// `not (evt.type = open and proc.name = x)` correctly matching opens, which a
+// single "can match" set would lose.
+
+public struct TypeSet: Sendable, Equatable {
+    /// When true, the set is every syscall except `names`.
+    public var complement: Bool
+    public var names: Set<String>
+
+    public static let all = TypeSet(complement: true, names: [])
+    public static let none = TypeSet(complement: false, names: [])
+
+    public var isEmpty: Bool { !complement && names.isEmpty }
+    public var isAll: Bool { complement && names.isEmpty }
+
+    public func contains(_ name: String) -> Bool { complement ? !names.contains(name) : names.contains(name) }
+
+    func intersect(_ o: TypeSet) -> TypeSet {
+        switch (complement, o.complement) {
+        case (false, false): return TypeSet(complement: false, names: names.intersection(o.names))
+        case (false, true): return TypeSet(complement: false, names: names.subtracting(o.names))
+        case (true, false): return TypeSet(complement: false, names: o.names.subtracting(names))
+        case (true, true): return TypeSet(complement: true, names: names.union(o.names))
+        }
+    }
+
+    func union(_ o: TypeSet) -> TypeSet {
+        switch (complement, o.complement) {
+        case (false, false): return TypeSet(complement: false, names: names.union(o.names))
+        case (false, true): return TypeSet(complement: true, names: o.names.subtracting(names))
+        case (true, false): return TypeSet(complement: true, names: names.subtracting(o.names))
+        case (true, true): return TypeSet(complement: true, names: names.intersection(o.names))
+        }
+    }
+
+    var inverted: TypeSet { TypeSet(complement: !complement, names: names) }
+}
+
+/// When a rule (or step) can be evaluated.
+struct Timing: Sendable {
+    /// Uses a field only known at exit (evt.res…) or says `evt.dir = <`.
+    var exitAlways = false
+    /// Uses fd.num-like fields, exit-only for fd-creating syscalls.
+    var exitWhenFdCreated = false
+    /// Uses fingerprints of the new image: exit-only on execve.
+    var exitOnExec = false
+    /// Says `evt.dir = >`.
+    var entryOnly = false
+
+    func needsExit(_ syscall: String) -> Bool {
+        exitAlways || (exitWhenFdCreated && FdSyscalls.creating.contains(syscall))
+            || (exitOnExec && (syscall == "execve" || syscall == "execveat"))
+    }
+}
+
+enum TypeAnalysis {
+    static func types(_ e: RExpr) -> TypeSet { sets(e).p }
+
+    private static func sets(_ e: RExpr) -> (p: TypeSet, n: TypeSet) {
+        switch e {
+        case .constant(let b): return b ? (.all, .none) : (.none, .all)
+        case .not(let x):
+            let (p, n) = sets(x)
+            return (n, p)
+        case .and(let xs):
+            var p = TypeSet.all, n = TypeSet.none
+            for x in xs {
+                let s = sets(x)
+                p = p.intersect(s.p)
+                n = n.union(s.n)
+            }
+            return (p, n)
+        case .or(let xs):
+            var p = TypeSet.none, n = TypeSet.all
+            for x in xs {
+                let s = sets(x)
+                p = p.union(s.p)
+                n = n.intersect(s.n)
+            }
+            return (p, n)
+        case .leaf(let l):
+            guard l.field.spec.name == "evt.type", l.field.transformers.isEmpty, let op = l.op else { return (.all, .all) }
+            switch op {
+            case .eq, .eqeq, .in, .intersects:
+                let s = TypeSet(complement: false, names: Set(l.literals))
+                return (s, s.inverted)
+            case .ne:
+                let s = TypeSet(complement: false, names: Set(l.literals))
+                return (s.inverted, s)
+            default:
+                return (.all, .all)
+            }
+        }
+    }
+
+    static func timing(_ e: RExpr) -> Timing {
+        var t = Timing()
+        walk(e) { l in
+            switch l.field.spec.availability {
+            case .always: break
+            case .exitOnly: t.exitAlways = true
+            case .exitWhenFdCreated: t.exitWhenFdCreated = true
+            case .afterExec: t.exitOnExec = true
+            }
+            if l.field.spec.name == "evt.dir", let op = l.op, [.eq, .eqeq, .in].contains(op) {
+                if l.literals.allSatisfy({ $0 == "<" }), !l.literals.isEmpty { t.exitAlways = true }
+                if l.literals.allSatisfy({ $0 == ">" }), !l.literals.isEmpty { t.entryOnly = true }
+            }
+        }
+        return t
+    }
+
+    static func walk(_ e: RExpr, _ f: (Leaf) -> Void) {
+        switch e {
+        case .and(let xs), .or(let xs): for x in xs { walk(x, f) }
+        case .not(let x): walk(x, f)
+        case .constant: break
+        case .leaf(let l): f(l)
+        }
+    }
+
+    /// The closure tree: constants folded, n-ary and/or as loops.
+    static func predicate(_ e: RExpr) -> Predicate {
+        switch e {
+        case .constant(let b): return { _ in b }
+        case .leaf(let l): return l.predicate
+        case .not(let x):
+            let p = predicate(x)
+            return { !p($0) }
+        case .and(let xs):
+            var ps: [Predicate] = []
+            for x in xs {
+                if case .constant(true) = x { continue }
+                if case .constant(false) = x { return { _ in false } }
+                ps.append(predicate(x))
+            }
+            let all = ps
+            if all.isEmpty { return { _ in true } }
+            if all.count == 1 { return all[0] }
+            if all.count == 2 { let a = all[0], b = all[1]; return { a($0) && b($0) } }
+            return { ctx in
+                for p in all where !p(ctx) { return false }
+                return true
+            }
+        case .or(let xs):
+            var ps: [Predicate] = []
+            for x in xs {
+                if case .constant(false) = x { continue }
+                if case .constant(true) = x { return { _ in true } }
+                ps.append(predicate(x))
+            }
+            let any = ps
+            if any.isEmpty { return { _ in false } }
+            if any.count == 1 { return any[0] }
+            if any.count == 2 { let a = any[0], b = any[1]; return { a($0) || b($0) } }
+            return { ctx in
+                for p in any where p(ctx) { return true }
+                return false
+            }
+        }
+    }
+}

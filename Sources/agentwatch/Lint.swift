@@ -1,0 +1,54 @@
+import ArgumentParser
+import AgentWatchCore
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check policy files: syntax, fields, macros, lists, and when each rule can act.",
+        discussion: """
+            Diagnostics read `file:line:col: error|warning: message`. Loads the files in
+            order, as `run --policy` would (add --with-defaults to check them on top of the
+            built-in pack). Exit status: 0 without errors, 1 with errors, 2 if a file is missing.
+
+            Examples:
+              agentwatch lint my-rules.yaml
+              agentwatch lint --timing Policies/
+              agentwatch lint --with-defaults overrides.yaml
+            """
+    )
+
+    @Argument(help: "Policy files or directories.")
+    var paths: [String] = []
+
+    @Flag(name: .long, help: "Load the built-in pack first, as `run` does.")
+    var withDefaults = false
+
+    @Flag(name: .long, help: "Say for each rule whether it acts at syscall entry (before it runs) or at exit.")
+    var timing = false
+
+    func run() throws {
+        var files: [String] = []
+        if withDefaults, let dir = PolicyFiles.builtinDirectory(executable: CommandLine.arguments[0]) {
+            files += PolicyFiles.expand(dir)
+        }
+        for p in paths {
+            if !PolicyFiles.isDirectory(p) && !FileExists.check(p) {
+                Stderr.line("agentwatch: \(p): no such file or directory")
+                throw ExitCode(2)
+            }
+            files += PolicyFiles.expand(p)
+        }
+        guard !files.isEmpty else { throw ValidationError("no policy files to check") }
+        let set = PolicySet.load(paths: files)
+        for d in PolicyLint.sorted(set) { print(d.description) }
+        if timing {
+            for r in set.rules {
+                let when = r.eventTypes.complement ? "any syscall" : r.eventTypes.names.sorted().joined(separator: ",")
+                let exit = r.eventTypes.names.contains { r.needsExit($0) }
+                print("\(r.location): rule \(r.name): action \(r.action.rawValue), evaluated at \(exit ? "exit (after the syscall ran)" : "entry (before the syscall runs)") on \(when)")
+            }
+        }
+        let errors = set.errors.count, warnings = set.diagnostics.warnings.count
+        print("\(set.rules.count) rule(s) can run, \(set.skipped.count) cannot; \(errors) error(s), \(warnings) warning(s)")
+        if errors > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,67 @@
+import CPtrace
+import Testing
+@testable import AgentWatchCore
+
+/// Runs the generated classic-BPF program the way the kernel would.
+func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32) -> UInt32 {
+    var pc = 0
+    var acc: UInt32 = 0
+    while pc < prog.count {
+        let i = prog[pc]
+        switch i.code {
+        case 0x20: acc = i.k == 0 ? nr : i.k == 4 ? arch : 0
+        case 0x15: pc += acc == i.k ? Int(i.jt) : Int(i.jf)
+        case 0x35: pc += acc >= i.k ? Int(i.jt) : Int(i.jf)
+        case 0x06: return i.k
+        default: return 0xDEAD
+        }
+        pc += 1
+    }
+    return 0xBAD
+}
+
+@Suite struct SeccompProgramTests {
+    @Test(arguments: [Set<Int>(), [59], [0, 1, 2], Set(0..<40), [3, 59, 257, 435, 42, 41, 56, 322, 469, 200]])
+    func tracesExactlyTheAskedNumbers(numbers: Set<Int>) {
+        let prog = SeccompProgram.build(numbers: numbers, all: false)
+        #expect(prog.count < 4096)
+        for nr in 0..<520 {
+            let ret = runBPF(prog, nr: UInt32(nr), arch: SyscallTable.auditArchX86_64)
+            if numbers.contains(nr) {
+                #expect(ret == SeccompProgram.retTrace | 1, "nr \(nr) should stop")
+            } else {
+                #expect(ret == SeccompProgram.retAllow, "nr \(nr) should run")
+            }
+        }
+    }
+
+    @Test func decodedSetIsTraced() {
+        let numbers = Set(TraceOptions.decodedSyscalls.compactMap { SyscallTable.x86_64Number($0) })
+        let prog = SeccompProgram.build(numbers: numbers, all: false)
+        for nr in numbers {
+            #expect(runBPF(prog, nr: UInt32(nr), arch: SyscallTable.auditArchX86_64) == SeccompProgram.retTrace | 1)
+        }
+        #expect(runBPF(prog, nr: 0, arch: SyscallTable.auditArchX86_64) == SeccompProgram.retAllow)  // read
+    }
+
+    @Test func foreignArchAndX32AlwaysStop() {
+        let prog = SeccompProgram.build(numbers: [59], all: false)
+        #expect(runBPF(prog, nr: 5, arch: SyscallTable.auditArchI386) == SeccompProgram.retTrace | 2)
+        #expect(runBPF(prog, nr: 0x4000_0000 | 1, arch: SyscallTable.auditArchX86_64) == SeccompProgram.retTrace | 3)
+        #expect(runBPF(prog, nr: 0x4000_0000 | 59, arch: SyscallTable.auditArchX86_64) == SeccompProgram.retTrace | 3)
+        #expect(runBPF(prog, nr: 1, arch: 0xC000_00B7) == SeccompProgram.retTrace | 2)  // aarch64
+    }
+
+    @Test func allSyscallsStopsEverything() {
+        let prog = SeccompProgram.build(numbers: [], all: true)
+        #expect(runBPF(prog, nr: 0, arch: SyscallTable.auditArchX86_64) == SeccompProgram.retTrace | 4)
+    }
+
+    @Test func syscallNamesRoundTrip() {
+        #expect(SyscallTable.x86_64Number("openat") == 257)
+        #expect(SyscallTable.name(nr: 257, arch: .x86_64) == "openat")
+        #expect(SyscallTable.name(nr: 102, arch: .i386) == "socketcall")
+        #expect(SyscallTable.name(nr: 452, arch: .x86_64) == "fchmodat2")
+        #expect(SyscallTable.name(nr: 9999, arch: .x86_64) == "syscall_9999")
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Each decoder family on a real program, asserting what was decoded.
+@Suite struct TracerDecodeTests {
+    @Test func threadsAreFollowed() throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try Harness.run([Harness.fixture("threads"), dir])
+        #expect(r.status == 0)
+        let threads = r.events("thread")
+        #expect(threads.count == 4)
+        let root = try #require(r.events("spawn").first?.int("pid"))
+        let opens = r.syscalls("openat").filter { ($0.path("filename") ?? "").hasPrefix(dir + "/thread-") }
+        #expect(opens.count == 4)
+        #expect(Set(opens.compactMap { $0.int("tid") }).count == 4)
+        #expect(opens.allSatisfy { $0.int("pid") == root && $0.int("tid") != root })
+        #expect(r.syscalls("clone3").count + r.syscalls("clone").count >= 4)
+    }
+
+    @Test func vforkThenExec() throws {
+        let r = try Harness.run([Harness.fixture("vfork_exec")])
+        #expect(r.stdout == "vforked\n")
+        let child = try #require(r.events("spawn").first { $0.str("via") == "vfork" })
+        let exec = try #require(r.events("exec").first { $0.int("pid") == child.int("pid") })
+        #expect(exec.str("exe") == "/usr/bin/echo")
+        #expect(exec["argv"] as? [String] == ["echo", "vforked"])
+        #expect(r.syscalls("vfork").first?.int("ret") == child.int("pid"))
+    }
+
+    @Test func execFromANonLeaderThread() throws {
+        let r = try Harness.run([Harness.fixture("exec_thread")])
+        #expect(r.stdout == "exec-from-thread\n")
+        #expect(r.status == 0)
+        let exec = try #require(r.events("exec").last)
+        let pid = try #require(exec.int("pid"))
+        let former = try #require(exec.int("former_tid"))
+        #expect(former != pid)
+        #expect(r.events("thread").contains { $0.int("tid") == former })
+        #expect(exec.str("exe") == "/usr/bin/echo")
+        #expect(exec["argv"] as? [String] == ["echo", "exec-from-thread"])
+    }
+
+    @Test func socketDuplicatedOntoStdio() throws {
+        let r = try Harness.run([Harness.fixture("dup2_stdio")])
+        #expect(r.status == 0)
+        let connect = try #require(r.syscalls("connect").first)
+        #expect(connect.arg("addr")?["addr"] as? String == "127.0.0.1")
+        let ontoStdio = (r.syscalls("dup2") + r.syscalls("dup3")).filter {
+            $0.arg("oldfd")?["type"] as? String == "ipv4" && (($0.arg("newfd")?["fd"] as? Int) ?? 9) <= 2
+        }
+        #expect(Set(ontoStdio.compactMap { $0.arg("newfd")?["fd"] as? Int }) == [0, 1, 2])
+        let sock = try #require(ontoStdio.first?.arg("oldfd"))
+        #expect(sock["proto"] as? String == "tcp")
+        #expect((sock["remote"] as? [String: Any])?["addr"] as? String == "127.0.0.1")
+        #expect(r.syscalls("accept").count == 1)
+    }
+
+    @Test func udpSendsWithoutConnect() throws {
+        let r = try Harness.run([Harness.fixture("udp_send")])
+        #expect(r.status == 0)
+        func data(_ e: [String: Any]) -> String? { e.arg("data")?["data"] as? String }
+        let sendto = r.syscalls("sendto")
+        #expect(sendto.contains { data($0) == "hello-sendto" && $0.arg("addr")?["addr"] as? String == "127.0.0.1" })
+        #expect(sendto.contains { data($0) == "hello-v6" && $0.arg("addr")?["addr"] as? String == "::1" })
+        let msg = try #require(r.syscalls("sendmsg").first)
+        #expect(data(msg) == "hello-sendmsg")
+        #expect(msg.arg("addr")?["family"] as? String == "inet")
+        let mm = try #require(r.syscalls("sendmmsg").first)
+        #expect(data(mm) == "mmsg-one")
+        #expect((mm.arg("addrs")?["list"] as? [Any])?.count == 2)
+    }
+
+    @Test func unixSocketsPathAndAbstract() throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try Harness.run([Harness.fixture("unix_sockets"), dir])
+        #expect(r.status == 0)
+        let addrs = r.syscalls("connect").compactMap { $0.arg("addr")?["addr"] as? String }
+        #expect(addrs.contains(dir + "/agentwatch.sock"))
+        #expect(addrs.contains("@agentwatch-abstract"))
+        let writes = r.syscalls("write").filter { $0.arg("fd")?["type"] as? String == "unix" }
+        #expect(writes.contains { $0.arg("data")?["data"] as? String == "over-unix" })
+    }
+
+    @Test func fileLessExecFromMemfd() throws {
+        let r = try Harness.run([Harness.fixture("memfd_exec")])
+        #expect(r.stdout == "from-memfd\n")
+        let memfd = try #require(r.syscalls("memfd_create").first)
+        #expect(memfd.argValue("name") as? String == "payload")
+        let at = try #require(r.syscalls("execveat").first)
+        #expect(at.arg("dirfd")?["type"] as? String == "memfd")
+        #expect(at.arg("flags")?["flags"] as? String == "AT_EMPTY_PATH")
+        let exec = try #require(r.events("exec").last)
+        #expect((exec.str("exe") ?? "").hasPrefix("/memfd:payload"))
+    }
+
+    @Test func i386SyscallsFromA64BitProcess() throws {
+        let r = try Harness.run([Harness.fixture("int80"), "9"])
+        #expect(r.status == 0)
+        let compat = r.events.filter { $0.str("arch") == "i386" }
+        let open = try #require(compat.first { $0.str("sc") == "open" })
+        #expect(open.path("filename") == "/etc/hostname")
+        #expect(compat.contains { $0.str("sc") == "socket" && $0.arg("domain")?["flags"] as? String == "AF_INET" })
+        let connect = try #require(compat.first { $0.str("sc") == "connect" })
+        #expect(connect.arg("addr")?["addr"] as? String == "127.0.0.1")
+        #expect(connect.arg("addr")?["port"] as? Int == 9)
+        #expect(compat.contains { $0.str("sc") == "write" })
+    }
+
+    @Test func cloneUntracedNeverMakesAnUntracedChild() throws {
+        let r = try Harness.run([Harness.fixture("clone_untraced")])
+        #expect(r.stdout.contains("clone=-1 errno=Operation not permitted"))
+        #expect(r.stdout.contains("clone3=-1 errno=Operation not permitted"))
+        #expect(r.stdout.contains("plain clone3 child exit=4"))
+        let denied = r.events.filter { $0["denied"] as? Bool == true }
+        #expect(Set(denied.compactMap { $0.str("sc") }) == ["clone", "clone3"])
+        #expect(denied.allSatisfy { $0.str("errno") == "EPERM" })
+    }
+
+    @Test func fileOperationsResolvePaths() throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let real = FileManager.default.fileExists(atPath: dir) ? (try? FileManager.default.destinationOfSymbolicLink(atPath: dir)) ?? dir : dir
+        let r = try Harness.run([Harness.fixture("fileops"), real])
+        #expect(r.status == 0)
+        let sub = real + "/sub"
+        #expect(r.syscalls("mkdir").first?.path("pathname") == sub)
+        #expect(r.syscalls("chdir").first?.path("path") == sub)
+        #expect(r.syscalls("openat").contains { $0.path("filename") == sub + "/rel.txt" })
+        #expect(r.syscalls("chmod").first?.path("pathname") == sub + "/rel.txt")
+        #expect(r.syscalls("symlink").first?.path("linkpath") == sub + "/link.txt")
+        // glibc turns renameat2 without flags into renameat.
+        let ren2 = try #require((r.syscalls("renameat2") + r.syscalls("renameat")).first)
+        #expect(ren2.path("oldpath") == sub + "/hard.txt")
+        #expect(ren2.path("newpath") == sub + "/moved.txt")
+        let ren = try #require(r.syscalls("rename").first)
+        #expect(ren.path("oldpath") == sub + "/moved.txt")
+        #expect(r.syscalls("unlinkat").first?.arg("flags")?["flags"] as? String == "AT_REMOVEDIR")
+        #expect(r.syscalls("unlink").count == 3)
+        #expect(r.syscalls("fchmodat").first?.arg("mode")?["flags"] as? String == "0600")
+    }
+
+    @Test func prefilterStopsOnlyTheAskedSyscalls() throws {
+        let r = try Harness.run(["/bin/sh", "-c", "cat /etc/hostname >/dev/null"], options: ["--syscalls", "openat"])
+        let names = Set(r.events("syscall").compactMap { $0.str("sc") })
+        #expect(names.contains("openat"))
+        #expect(!names.contains("close"))
+        #expect(!names.contains("mmap"))
+    }
+
+    @Test func allSyscallsSeesEverything() throws {
+        let r = try Harness.run(["/bin/true"], options: ["--all-syscalls"])
+        let names = Set(r.events("syscall").compactMap { $0.str("sc") })
+        #expect(names.isSuperset(of: ["brk", "openat", "mmap", "exit_group", "execve"]))
+    }
+
+    @Test func traceHeaderAndPrint() throws {
+        let r = try Harness.run(["/bin/sh", "-c", "cat /etc/hostname"], options: ["--print"])
+        let header = try #require(r.header)
+        #expect(header["agentwatch_trace"] as? Int == 1)
+        #expect(header["command"] as? [String] == ["/bin/sh", "-c", "cat /etc/hostname"])
+        #expect(r.stderr.contains("openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY"))
+        let seqs = r.events.compactMap { $0.int("seq") }
+        #expect(Set(seqs).count == seqs.count)
+    }
+}
+
+@Suite struct TracerFailClosedTests {
+    @Test func unreadablePointersAreMarked() throws {
+        let r = try Harness.run([Harness.fixture("bad_pointers")])
+        #expect(r.status == 0)
+        let open = try #require(r.syscalls("openat").last)
+        #expect(open["unreadable"] as? Bool == true)
+        #expect(open.arg("filename")?["unreadable"] as? String == "0x8")
+        #expect(open.str("errno") == "EFAULT")
+        let connect = try #require(r.syscalls("connect").first)
+        #expect(connect["unreadable"] as? Bool == true)
+        let exec = try #require(r.syscalls("execve").last)
+        #expect(exec["unreadable"] as? Bool == true)
+    }
+}
+
+@Suite struct TraceeMemoryTests {
+    @Test func stringEndingAtAnUnmappedPage() throws {
+        let r = try Harness.run([Harness.fixture("page_edge")], options: ["--syscalls", "openat"])
+        #expect(r.status == 0)
+        let open = try #require(r.syscalls("openat").last)
+        #expect(open.path("filename") == "/etc/hostname")
+        #expect(open["unreadable"] == nil)
+    }
+
+    @Test(arguments: [false, true])
+    func peekFallbackDecodesTheSame(forcePeek: Bool) throws {
+        var env = ProcessInfo.processInfo.environment
+        if forcePeek { env["AGENTWATCH_FORCE_PEEK"] = "1" } else { env["AGENTWATCH_FORCE_PEEK"] = nil }
+        let r = try Harness.run([Harness.fixture("page_edge")], environment: env)
+        #expect(r.syscalls("openat").last?.path("filename") == "/etc/hostname")
+        let u = try Harness.run([Harness.fixture("udp_send")], environment: env)
+        #expect(u.syscalls("sendmsg").first?.arg("data")?["data"] as? String == "hello-sendmsg")
+        let b = try Harness.run([Harness.fixture("bad_pointers")], environment: env)
+        #expect(b.syscalls("openat").last?["unreadable"] as? Bool == true)
+    }
+}
