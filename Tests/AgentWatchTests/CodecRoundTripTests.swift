@@ -85,6 +85,27 @@ struct CodecEventGen {
         (0..<int(0...6)).map { i in Arg(pick(["fd", "filename", "flags", "data", "addr", "arg\(i)", "ünï", "x y"]), value()) }
     }
 
+    mutating func facts() -> ProcFacts {
+        ProcFacts(tty: bool() ? 0 : Int32(int(1...40000)), pgid: Int32(int(0...99999)), sid: Int32(int(0...99999)),
+                  capEffective: u64(), capPermitted: u64(), capInheritable: bool() ? 0 : u64(), loginuid: bool() ? -1 : Int64(int(0...70000)))
+    }
+
+    mutating func binary() -> BinaryInfo? {
+        guard bool() else { return nil }
+        return BinaryInfo(sha256: String(repeating: "ab", count: 32), format: pick(["elf64", "elf32", "script", "data"]),
+                          machine: pick(["", "x86_64"]), buildId: pick(["", "0123abcd"]), isStatic: bool(), stripped: bool(),
+                          interpreter: pick(["", "/lib64/ld-linux-x86-64.so.2", "/bin/sh"]), markers: bool() ? [] : ["xmrig", string()],
+                          size: Int64(int(0...1 << 30)))
+    }
+
+    mutating func stack() -> [StackFrame]? {
+        guard int(0...3) == 0 else { return nil }
+        return (0..<int(0...4)).map { _ in
+            StackFrame(pc: u64(), module: pick(["", "/usr/lib/libc.so.6"]), moduleOffset: u64(), symbol: pick(["", "main", string()]),
+                       offset: u64(), nearestExport: bool())
+        }
+    }
+
     mutating func event(seq: UInt64) -> Event {
         let pid = Int32(int(1...4_000_000))
         let tid = bool() ? pid : Int32(int(1...4_000_000))
@@ -92,11 +113,13 @@ struct CodecEventGen {
         switch int(0...9) {
         case 0:
             kind = .spawn(Spawn(ppid: Int32(int(0...99999)), via: pick(["root", "fork", "vfork", "clone"]), exe: string(),
-                                argv: (0..<int(0...4)).map { _ in string() }, cwd: string(), uid: UInt32(int(0...70000)), comm: string()))
+                                argv: (0..<int(0...4)).map { _ in string() }, cwd: string(), uid: UInt32(int(0...70000)), comm: string(),
+                                facts: facts()))
         case 1: kind = .thread(ThreadStart(creator: Int32(int(1...99999))))
         case 2:
             kind = .exec(Exec(exe: string(), path: string(), argv: (0..<int(0...4)).map { _ in string() }, cwd: string(),
-                              comm: string(), formerTid: bool() ? Int32(int(1...99999)) : nil))
+                              comm: string(), formerTid: bool() ? Int32(int(1...99999)) : nil, facts: facts(),
+                              binary: binary(), script: binary()))
         case 3:
             let signal: Int32? = bool() ? Int32(int(1...64)) : nil
             // The writer records `core` only beside a signal.
@@ -109,7 +132,9 @@ struct CodecEventGen {
                                     args: args(), exit: exit, exitSeq: bool() ? seq + UInt64(int(1...50)) : nil,
                                     unreadable: bool(), denied: bool()))
         }
-        return Event(seq: seq, mono: u64(), wall: u64(), pid: pid, tid: tid, kind: kind)
+        var e = Event(seq: seq, mono: u64(), wall: u64(), pid: pid, tid: tid, kind: kind)
+        e.stack = stack()
+        return e
     }
 }
 
@@ -125,7 +150,7 @@ func codecEncode(_ header: TraceHeader?, _ events: [Event]) -> [UInt8] {
         var gen = CodecEventGen(rng: CodecRNG(state: UInt64(seed)))
         let events = (0..<150).map { gen.event(seq: UInt64($0 + 1)) }
         let header = TraceHeader(agentwatchVersion: "0.1.0", host: "höst", command: ["sh", "-c", "echo \"hi\"\n"],
-                                 startWall: gen.u64(), tracerPid: 42)
+                                 startWall: gen.u64(), tracerPid: 42, dnsServers: seed % 2 == 0 ? [] : ["127.0.0.53", "::1"])
         let reader = try TraceReader(bytes: codecEncode(header, events), name: "seed\(seed)")
         #expect(reader.header == header)
         let back = try reader.readAll()

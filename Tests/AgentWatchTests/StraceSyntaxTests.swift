@@ -54,6 +54,13 @@ private func call(_ line: String) throws -> Syscall? {
     #expect(msg?.arg("addr") == .sockaddr(SockAddr(family: .inet, address: "10.0.0.1", port: 53, raw: 2)))
 }
 
+@Test func straceRecvmsgLikeTheLiveDecoder() throws {
+    let r = try call(#"recvmsg(3, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")}, msg_namelen=128 => 16, msg_iov=[{iov_base="\x12\x34\x81\x80", iov_len=512}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4"#)
+    #expect(r?.args.map(\.name) == ["fd", "flags"])
+    #expect(r?.exit?.out == [Arg("addr", .sockaddr(SockAddr(family: .inet, address: "127.0.0.53", port: 53, raw: 2))),
+                             Arg("data", .bytes([0x12, 0x34, 0x81, 0x80], total: 4))])
+}
+
 @Test func straceGenericAndFlagCalls() throws {
     let generic = try call(#"newfstatat(AT_FDCWD, "/etc", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0"#)
     #expect(generic?.args.map(\.name) == ["arg0", "arg1", "arg2", "arg3"])

@@ -39,6 +39,7 @@ extension StraceDecoder {
             out.append(Arg("flags", flags(3, Flags.msg.value)))
             return out
         case "recvfrom": return [Arg("fd", fd(0)), Arg("len", num(2)), Arg("flags", flags(3, Flags.msg.value))]
+        case "recvmsg": return [Arg("fd", fd(0)), Arg("flags", flags(2, Flags.msg.value))]
         case "write":
             let f = fd(0)
             guard isSocket(f) else { return [Arg("fd", f), Arg("count", num(2))] }
@@ -69,6 +70,15 @@ extension StraceDecoder {
         case "recvfrom":
             var out = [Arg("data", Self.payload(value(1), total: ret))]
             if let sa = Self.sockaddr(value(4)) { out.append(Arg("addr", .sockaddr(sa))) }
+            return out
+        case "recvmsg":
+            // strace prints the message as received: sender in msg_name, bytes in msg_iov.
+            guard let m = value(1)?.final, case .structure = m else { return [] }
+            var out: [Arg] = []
+            if let sa = Self.sockaddr(m.field("msg_name")) { out.append(Arg("addr", .sockaddr(sa))) }
+            if case .bytes(let data, _) = Self.payload(m.field("msg_iov"), total: nil) {
+                out.append(Arg("data", .bytes(Array(data.prefix(Int(clamping: ret))), total: Int(clamping: ret))))
+            }
             return out
         default: return nil
         }

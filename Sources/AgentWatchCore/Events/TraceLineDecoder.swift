@@ -41,6 +41,9 @@ enum TraceLineDecoder {
         var xseq: UInt64?, unreadable = false, denied = false
         // header
         var format: Int?, version = "", host = "", command: [String] = [], startWall: UInt64 = 0, tracerPid: Int32 = 0
+        var dnsServers: [String] = []
+        // spawn / exec: /proc facts and image fingerprints; any event: a stack
+        var facts = ProcFacts(), binary: BinaryInfo?, script: BinaryInfo?, stack: [StackFrame]?
 
         mutating func read(_ k: JSONKey, _ c: inout JSONCursor) throws(JSONParseError) {
             // Keys as packed integers (see JSONKey.packed): one switch instead of string compares.
@@ -77,12 +80,23 @@ enum TraceLineDecoder {
             case 0x6e6f6973726576: version = try c.string()  // version
             case 0x74736f68: host = try c.string()  // host
             case 0x646e616d6d6f63: command = try c.stringArray()  // command
+            case 0x797474: facts.tty = try c.int32()  // tty
+            case 0x64696770: facts.pgid = try c.int32()  // pgid
+            case 0x646973: facts.sid = try c.int32()  // sid
+            case 0x6666655f706163: facts.capEffective = try c.hexString()  // cap_eff
+            case 0x6d72705f706163: facts.capPermitted = try c.hexString()  // cap_prm
+            case 0x686e695f706163: facts.capInheritable = try c.hexString()  // cap_inh
+            case 0x6469756e69676f6c: facts.loginuid = try c.int64()  // loginuid
+            case 0x7972616e6962: binary = try FingerprintDecoder.binary(&c)  // binary
+            case 0x747069726373: script = try FingerprintDecoder.binary(&c)  // script
+            case 0x6b63617473: stack = try FingerprintDecoder.stack(&c)  // stack
             default:
                 if k.matches("unreadable") { unreadable = try c.bool() }
                 else if k.matches("former_tid") { formerTid = try c.int32() }
                 else if k.matches("agentwatch_trace") { format = try c.int() }
                 else if k.matches("start_wall") { startWall = try c.uint64() }
                 else if k.matches("tracer_pid") { tracerPid = try c.int32() }
+                else if k.matches("dns_servers") { dnsServers = try c.stringArray() }
                 else { try c.skipValue() }
             }
         }
@@ -103,7 +117,8 @@ enum TraceLineDecoder {
         func record(_ c: inout JSONCursor) throws(JSONParseError) -> TraceRecord {
             if let format {
                 guard format == 1 else { throw c.fail("unsupported trace format \(format) (this reader knows format 1)") }
-                var h = TraceHeader(agentwatchVersion: version, host: host, command: command, startWall: startWall, tracerPid: tracerPid)
+                var h = TraceHeader(agentwatchVersion: version, host: host, command: command, startWall: startWall, tracerPid: tracerPid,
+                                    dnsServers: dnsServers)
                 h.format = format
                 return .header(h)
             }
@@ -117,11 +132,12 @@ enum TraceLineDecoder {
                 k = .syscall(Syscall(name: sc, nr: nr ?? Int32(SyscallTable.x86_64Number(sc) ?? -1), arch: arch, args: args,
                                      exit: exit, exitSeq: xseq, unreadable: unreadable, denied: denied))
             case .spawn:
-                k = .spawn(Spawn(ppid: ppid, via: via, exe: exe, argv: argv, cwd: cwd, uid: uid, comm: comm))
+                k = .spawn(Spawn(ppid: ppid, via: via, exe: exe, argv: argv, cwd: cwd, uid: uid, comm: comm, facts: facts))
             case .thread:
                 k = .thread(ThreadStart(creator: creator ?? pid ?? 0))
             case .exec:
-                k = .exec(Exec(exe: exe, path: path ?? exe, argv: argv, cwd: cwd, comm: comm, formerTid: formerTid))
+                k = .exec(Exec(exe: exe, path: path ?? exe, argv: argv, cwd: cwd, comm: comm, formerTid: formerTid,
+                               facts: facts, binary: binary, script: script))
             case .exit:
                 k = .exit(Exit(code: code, signal: signal, core: core, processEnded: process))
             case .signal:
@@ -130,7 +146,9 @@ enum TraceLineDecoder {
             }
             guard let seq else { throw c.fail("event without \"seq\"") }
             guard let pid else { throw c.fail("event without \"pid\"") }
-            return .event(Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid ?? pid, kind: k))
+            var e = Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid ?? pid, kind: k)
+            e.stack = stack
+            return .event(e)
         }
     }
 }
