@@ -30,7 +30,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentWatchTests",
-            dependencies: ["AgentWatchCore", "agentwatch"]
+            dependencies: ["AgentWatchCore", "agentwatch"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -11,7 +11,7 @@ enum StraceConstants {
         func add(_ t: EnumTable) { for (v, n) in t.names where m[n] == nil { m[n] = UInt64(bitPattern: v) } }
         add(Flags.openAccess); add(Flags.open); add(Flags.clone); add(Flags.socketFamily); add(Flags.socketTypeBase)
         add(Flags.ipProto); add(Flags.msg); add(Flags.at); add(Flags.rename); add(Flags.prot); add(Flags.mapType)
-        add(Flags.map); add(Flags.fcntlCmd); add(Flags.ptraceRequest); add(Flags.prctlOption); add(Flags.seccompOp)
+        add(Flags.map); add(Flags.fcntlCmd); add(Flags.ptraceRequest); add(Flags.prctlOption); add(Flags.seccompOp); add(Flags.seccompMode)
         add(Flags.seccompFilterFlags); add(Flags.bpfCmd); add(Flags.memfd); add(Flags.moduleInit); add(Flags.ioUringEnter)
         for (i, n) in Signals.names.enumerated() where !n.isEmpty { m[n] = UInt64(i) }
         let extra: [(String, UInt64)] = [

@@ -40,7 +40,7 @@ extension StraceDecoder {
             if o == Flags.prSetName {
                 out.append(Arg("arg2", string(1)))
             } else if o == Flags.prSetSeccomp {
-                out.append(Arg("arg2", flags(1, Flags.seccompOp.value)))
+                out.append(Arg("arg2", flags(1, Flags.seccompMode.value)))
                 out.append(Arg("arg3", hex(2)))
             } else {
                 out += [Arg("arg2", hex(1)), Arg("arg3", hex(2)), Arg("arg4", hex(3)), Arg("arg5", hex(4))]

@@ -191,7 +191,7 @@ public enum TraceEncoder {
         j.beginObject()
         j.field("family", sa.family.rawValue)
         j.field("addr", sa.address)
-        if sa.family == .inet || sa.family == .inet6 { j.field("port", sa.port) }
+        if sa.family == .inet || sa.family == .inet6 || sa.family == .vsock { j.field("port", sa.port) }
         if sa.family == .other { j.field("af", sa.raw) }
         j.endObject()
     }

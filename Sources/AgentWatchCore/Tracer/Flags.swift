@@ -161,6 +161,8 @@ enum Flags {
         (0, "SECCOMP_SET_MODE_STRICT"), (1, "SECCOMP_SET_MODE_FILTER"), (2, "SECCOMP_GET_ACTION_AVAIL"),
         (3, "SECCOMP_GET_NOTIF_SIZES"),
     ])
+    /// prctl(PR_SET_SECCOMP, mode): the mode, not a seccomp() operation.
+    static let seccompMode = EnumTable([(0, "SECCOMP_MODE_DISABLED"), (1, "SECCOMP_MODE_STRICT"), (2, "SECCOMP_MODE_FILTER")])
     static let seccompFilterFlags = FlagTable([
         (1, "SECCOMP_FILTER_FLAG_TSYNC"), (2, "SECCOMP_FILTER_FLAG_LOG"), (4, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
         (8, "SECCOMP_FILTER_FLAG_NEW_LISTENER"), (16, "SECCOMP_FILTER_FLAG_TSYNC_ESRCH"),

@@ -20,7 +20,7 @@ enum ProcessCtlDecoders {
             if option == Flags.prSetName {
                 args.append(Arg("arg2", c.string(1)))
             } else if option == Flags.prSetSeccomp {
-                args.append(Arg("arg2", Flags.seccompOp.value(c.u(1))))
+                args.append(Arg("arg2", Flags.seccompMode.value(c.u(1))))
                 args.append(Arg("arg3", c.hex(2)))
             } else {
                 args += [Arg("arg2", c.hex(1)), Arg("arg3", c.hex(2)), Arg("arg4", c.hex(3)), Arg("arg5", c.hex(4))]
