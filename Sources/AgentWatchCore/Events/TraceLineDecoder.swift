@@ -10,6 +10,8 @@ enum TraceRecord {
 }
 
 enum TraceLineDecoder {
+    static let alertRecord = "an event of unknown kind \"alert\""
+
     static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil) throws(JSONParseError) -> TraceRecord {
         var c = JSONCursor(line, cache: cache)
         try c.expect(UInt8(ascii: "{"), "'{'")

@@ -90,7 +90,8 @@ public final class TraceReader: EventStream {
             }
             if case .other(let what) = decoded {
                 skippedRecords += 1
-                warn(line.number, "skipped \(what)")
+                // Alert lines belong in traces (run writes them); only unknown kinds deserve a word.
+                if what != TraceLineDecoder.alertRecord { warn(line.number, "skipped \(what)") }
             }
             return decoded
         }
