@@ -6,7 +6,7 @@ case "$HOME" in
 esac
 case "$1" in
 rm) rm -f "$HOME/.bash_history" ;;
-truncate) : > "$HOME/.bash_history" ;;
+truncate) ( : > "$HOME/.bash_history" ) ;;
 devnull) ln -sf /dev/null "$HOME/.bash_history" ;;
 esac
 echo "wipe rc=$?"
