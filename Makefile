@@ -5,6 +5,8 @@ CC ?= cc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests use.
 DEB_PACKAGES := libelf-dev libunwind-dev strace gcc make python3 netcat-openbsd socat
+# The policy pack's fixtures and honest-work tests.
+DEB_PACKAGES += openssh-client curl wget git python3-venv perl
 
 FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
 FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
@@ -48,6 +50,14 @@ install: build
 
 bench: deps build fixtures
 	/usr/bin/python3 bench/run.py
+
+# docs/detections.md from real runs of the policy-pack tests.
+.PHONY: detections
+detections: deps fixtures
+	$(SWIFT) build --build-tests
+	rm -f .build/detections.jsonl
+	AGENTWATCH_DETECTIONS=$(CURDIR)/.build/detections.jsonl $(SWIFT) test --skip-build --filter 'Pack[A-Za-z]*Tests'
+	/usr/bin/python3 scripts/detections.py .build/detections.jsonl Policies > docs/detections.md
 
 clean:
 	rm -rf .build Fixtures/bin

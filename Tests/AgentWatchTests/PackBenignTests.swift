@@ -54,6 +54,15 @@ import Testing
         #expect(r.stdout.hasPrefix("generated script ran\nline one\nline 2\n"))
     }
 
+    /// A port probe through /dev/tcp is recorded below WARNING, and nothing more.
+    @Test func portProbe() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let r = try compare("port_probe.sh", ["\(server.port)"])
+        #expect(r.stdout == "port  open\n")
+        #expect(r.rules.contains("Shell opens /dev/tcp connection"), "\(r.summary)")
+    }
+
     @Test func hundredsOfProcesses() throws {
         let r = try compare("many_procs.sh", ["300"], timeout: 180)
         #expect(r.stdout == "300/300 passed\n")

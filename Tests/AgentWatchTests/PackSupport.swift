@@ -29,13 +29,13 @@ enum Pack {
     }
 
     /// `agentwatch run --alerts FILE [--trace FILE] -- command` with the built-in pack.
-    static func run(_ command: [String], sandbox: Sandbox, trace: Bool = false, timeout: Double = 60,
+    static func run(_ command: [String], sandbox: Sandbox, options: [String] = [], trace: Bool = false, timeout: Double = 60,
                     environment extra: [String: String] = [:], onStart: ((Process) -> Void)? = nil) throws -> Run {
         let alertsPath = sandbox.root + "/alerts-\(UUID().uuidString).jsonl"
         let tracePath = sandbox.root + "/trace-\(UUID().uuidString).jsonl"
         var args = ["run", "--alerts", alertsPath]
         if trace { args += ["--trace", tracePath] }
-        args += ["--"] + command
+        args += options + ["--"] + command
         var env = ProcessInfo.processInfo.environment
         env["AGENTWATCH_POLICY_DIR"] = policies
         env["HOME"] = sandbox.home
