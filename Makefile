@@ -4,14 +4,14 @@ SWIFT ?= swift
 CC ?= cc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests use.
-DEB_PACKAGES := libelf-dev libunwind-dev strace gcc make python3 netcat-openbsd socat
+DEB_PACKAGES := libelf-dev libunwind-dev liblzma-dev strace gcc libc6-dev make python3 netcat-openbsd socat
 # The policy pack's fixtures and honest-work tests.
 DEB_PACKAGES += openssh-client curl wget git python3-venv perl
 
 FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
 FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
 
-.PHONY: all build debug deps fixtures test demo install bench clean
+.PHONY: all build debug deps fixtures test demo install bench clean falco-compat docs
 
 all: build
 
@@ -32,6 +32,10 @@ deps:
 
 fixtures: $(FIXTURE_BIN)
 
+Fixtures/bin/%_static: Fixtures/src/%_static.c
+	@mkdir -p Fixtures/bin
+	$(CC) -O1 -Wall -static -o $@ $<
+
 Fixtures/bin/%: Fixtures/src/%.c
 	@mkdir -p Fixtures/bin
 	$(CC) -O1 -g -Wall -Wno-unused-result -Wno-format-truncation -o $@ $< -lpthread
@@ -50,6 +54,16 @@ install: build
 
 bench: deps build fixtures
 	/usr/bin/python3 bench/run.py
+
+docs: debug falco-compat
+	bash scripts/gen-field-docs.sh
+
+FALCO_RULES ?= ../shared/falco-rules
+falco-compat: debug
+	.build/debug/agentwatch rules --format md --title "Falco's rule files under agentwatch" \
+	  $(FALCO_RULES)/falco_rules.yaml $(FALCO_RULES)/falco-incubating_rules.yaml \
+	  $(FALCO_RULES)/falco-sandbox_rules.yaml > docs/falco-compat.md.tmp
+	mv docs/falco-compat.md.tmp docs/falco-compat.md
 
 # docs/detections.md from real runs of the policy-pack tests.
 .PHONY: detections

@@ -15,7 +15,10 @@ let package = Package(
     targets: [
         .target(
             name: "CPtrace",
-            cSettings: [.define("_GNU_SOURCE")]
+            cSettings: [.define("_GNU_SOURCE")],
+            // Debian's libunwind-ptrace needs this order, and lzma which its .so does not declare.
+            linkerSettings: [.linkedLibrary("elf"), .linkedLibrary("unwind-ptrace"), .linkedLibrary("unwind-generic"),
+                             .linkedLibrary("unwind"), .linkedLibrary("lzma")]
         ),
         .target(
             name: "AgentWatchCore",

@@ -40,6 +40,12 @@ struct Run: ParsableCommand {
             help: ArgumentHelp("Trace only these syscalls (comma-separated), instead of every decoded one.", valueName: "NAMES"))
     var syscalls: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Also trust DNS answers from this resolver (IP for port 53, or IP:PORT) when naming hosts; /etc/resolv.conf's nameservers and 127.0.0.53 are trusted already (repeatable).", valueName: "ADDR"))
+    var dnsServer: [String] = []
+
+    @Flag(name: .long, help: "Record the user-space stack of every traced event (alerts always carry one).")
+    var stack = false
+
     @Option(name: .long, help: ArgumentHelp("Bytes kept from each buffer sent on a socket.", valueName: "N"))
     var payloadBytes = 512
 
@@ -83,10 +89,16 @@ struct Run: ParsableCommand {
         }
         var options = TraceOptions(traced: traced)
         options.allSyscalls = allSyscalls || engine.tracesAllSyscalls
+        if engine.usesHostnames { traced.formUnion(PolicyEngine.dnsReceiveSyscalls) }
+        options.traced = traced
         options.exitNeeded = Set(traced.filter { engine.needsExit($0) })
+        if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
+        let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
         options.recordResults = trace != nil || print
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
+        options.stackForEveryEvent = stack
 
         var writer: TraceWriter?
         if let trace {
@@ -97,7 +109,8 @@ struct Run: ParsableCommand {
                 throw ExitCode(125)
             }
             writer?.header(TraceHeader(agentwatchVersion: AgentWatchVersion.current, host: Host.name,
-                                       command: command, startWall: TraceClock.wall(), tracerPid: getpid()))
+                                       command: command, startWall: TraceClock.wall(), tracerPid: getpid(),
+                                       dnsServers: dnsServers))
         }
         var sinks: [AlertSink] = [StderrAlertSink()]
         if let alerts {
@@ -116,6 +129,8 @@ struct Run: ParsableCommand {
         let enforcer = Enforcer(engine: engine, mode: EnforcementMode(rawValue: mode) ?? .enforce, recorder: recorder,
                                 alertSinks: sinks, pause: PauseController(timeoutSeconds: pauseTimeout))
         let session = TraceSession(options: options, sink: enforcer)
+        enforcer.stacks = session
+        session.processes.hostnames.trust(dnsServers)
         let env = Environment.current
         do {
             let outcome = try session.run(argv: command, environment: env)

@@ -178,3 +178,43 @@ import Testing
         #expect(r.events.isEmpty)
     }
 }
+
+@Suite struct PausePromptTests {
+    /// On a terminal the operator answers the prompt: a, d or k.
+    @Test(arguments: [("a\n", true, Int32(0)), ("d\n", false, Int32(0)), ("k\n", false, Int32(86))])
+    func operatorAnswersOnTheTerminal(answer: String, created: Bool, status: Int32) throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let policy = dir + "/pause.yaml"
+        try EnforcementTests.pauseOnSecret.write(toFile: policy, atomically: true, encoding: .utf8)
+        let (st, out, _) = try Harness.exec(
+            "/usr/bin/python3",
+            [Harness.repo + "/Fixtures/rogue/pty_answer.py", "[k]ill the agent?", answer, Harness.agentwatch, "run",
+             "--no-defaults", "--policy", policy, "--", "/bin/sh", "-c", "echo x > \(dir)/secret.txt; echo finished"])
+        #expect(out.contains("PAUSED"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/secret.txt") == created)
+        #expect(st == status)
+        if status == 0 { #expect(out.contains("finished")) }
+    }
+}
+
+@Suite struct KillScopeTests {
+    @Test func scopeProcessKillsOnlyTheOffender() throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let policy = """
+            - rule: No touching marker
+              desc: kill only the process that creates the marker
+              condition: evt.type in (open, openat) and fd.name endswith "/marker"
+              priority: ERROR
+              tags: [test]
+              action: kill
+              scope: process
+            """
+        let r = try Harness.run(["/bin/sh", "-c", "/bin/sh -c 'echo x > \(dir)/marker'; echo parent-continues=$?"], policy: policy)
+        #expect(r.stdout == "parent-continues=137\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/marker"))
+        #expect(r.alerts.first?["action"] as? String == "kill")
+        #expect(r.status == 86)
+    }
+}

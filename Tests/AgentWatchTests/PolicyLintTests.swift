@@ -126,7 +126,7 @@ import Testing
           priority: INFO
         - rule: caps
           desc: d
-          condition: evt.type = execve and thread.cap_effective contains CAP_SYS_ADMIN
+          condition: evt.type = execve and proc.env contains HTTP_PROXY
           output: o
           priority: INFO
         - rule: off

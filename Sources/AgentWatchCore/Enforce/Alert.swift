@@ -23,6 +23,8 @@ public struct Alert: Sendable {
     public var fields: [(String, String)]
     /// For sequence rules: the events that matched each step.
     public var stepSeqs: [UInt64]
+    /// The offending thread's user-space stack, innermost first.
+    public var stack: [StackFrame] = []
 
     init(match m: RuleMatch, event: Event, processes: ProcessTable, action: String, intended: String?) {
         time = event.wall
@@ -41,8 +43,26 @@ public struct Alert: Sendable {
         cmdline = p?.cmdline ?? ""
         ppid = p?.ppid ?? 0
         ancestors = (p?.ancestors ?? []).map { ($0.pid, $0.exe, $0.cmdline) }
+        if let (newExe, argv) = Alert.execAboutToRun(event), let p {
+            // Rules see the program about to run at execve entry; so does the alert,
+            // with the program that asked for it as the first ancestor.
+            exe = newExe
+            let name = newExe.split(separator: "/").last.map(String.init) ?? newExe
+            cmdline = ([name] + argv.dropFirst()).joined(separator: " ")
+            ppid = p.pid
+            ancestors.insert((p.pid, p.exe, p.cmdline), at: 0)
+        }
         fields = m.fields
         stepSeqs = m.stepSeqs
+    }
+
+    static func execAboutToRun(_ e: Event) -> (String, [String])? {
+        guard case .syscall(let sc) = e.kind, sc.exit == nil, sc.name == "execve" || sc.name == "execveat" else { return nil }
+        var exe = ""
+        if case .path(let p, _)? = sc.arg("filename") { exe = p }
+        var argv: [String] = []
+        if case .strings(let list, _)? = sc.arg("argv") { argv = list }
+        return (exe, argv)
     }
 
     static func describe(_ e: Event) -> String {
@@ -66,6 +86,8 @@ public struct Alert: Sendable {
         }
         s += ": " + syscall
         if !output.isEmpty { s += " — " + output }
+        for f in stack.prefix(16) { s += "\n    " + f.text }
+        if stack.count > 16 { s += "\n    … \(stack.count - 16) more frames" }
         return s
     }
 
@@ -114,6 +136,10 @@ public struct Alert: Sendable {
         j.beginObject()
         for (k, v) in fields { j.field(k, v) }
         j.endObject()
+        if !stack.isEmpty {
+            j.key("stack")
+            TraceEncoder.stack(stack, into: &j)
+        }
         if !stepSeqs.isEmpty {
             j.key("steps")
             j.beginArray()

@@ -21,6 +21,8 @@ public final class Enforcer: EventSink {
     let pause: PauseController
     public private(set) var alerts: [Alert] = []
     public private(set) var violationKill = false
+    /// Where alert stacks come from (the live tracer); nil for replays.
+    public weak var stacks: StackSource?
 
     public init(engine: PolicyEngine, mode: EnforcementMode, recorder: RunRecorder, alertSinks: [AlertSink],
                 pause: PauseController) {
@@ -39,10 +41,13 @@ public final class Enforcer: EventSink {
             if case .syscall(let sc) = event.kind { return sc.exit == nil }
             return false
         }()
+        // One stack per event, taken while the thread is still stopped.
+        let stack = event.stack ?? stacks?.stack(pid: event.pid, tid: event.tid) ?? []
         for m in matches {
             let (done, intended, v) = decide(m, atEntry: atEntry, isExec: { if case .exec = event.kind { return true }; return false }())
             verdict = verdict.merged(v)
-            let alert = Alert(match: m, event: event, processes: processes, action: done, intended: intended)
+            var alert = Alert(match: m, event: event, processes: processes, action: done, intended: intended)
+            alert.stack = stack
             alerts.append(alert)
             recorder.alert(alert)
             if m.action != .log {

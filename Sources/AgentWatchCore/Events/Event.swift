@@ -15,6 +15,8 @@ public struct Event: Sendable, Equatable {
     /// Thread id.
     public var tid: Int32
     public var kind: Kind
+    /// The thread's user-space stack at the stop, when asked for (--stack).
+    public var stack: [StackFrame]? = nil
 
     public enum Kind: Sendable, Equatable {
         /// A new process (fork, vfork, clone without CLONE_THREAD) or the root command.
@@ -50,7 +52,10 @@ public struct Spawn: Sendable, Equatable {
     public var cwd: String
     public var uid: UInt32
     public var comm: String
-    public init(ppid: Int32, via: String, exe: String, argv: [String], cwd: String, uid: UInt32, comm: String) {
+    /// Terminal, session, capabilities: read from /proc when the process appeared.
+    public var facts: ProcFacts
+    public init(ppid: Int32, via: String, exe: String, argv: [String], cwd: String, uid: UInt32, comm: String,
+                facts: ProcFacts = ProcFacts()) {
         self.ppid = ppid
         self.via = via
         self.exe = exe
@@ -58,6 +63,88 @@ public struct Spawn: Sendable, Equatable {
         self.cwd = cwd
         self.uid = uid
         self.comm = comm
+        self.facts = facts
+    }
+}
+
+/// Kernel facts about a process, taken at spawn and at each exec.
+public struct ProcFacts: Sendable, Equatable {
+    /// Controlling terminal (tty_nr), 0 without one.
+    public var tty: Int32 = 0
+    public var pgid: Int32 = 0
+    public var sid: Int32 = 0
+    public var capEffective: UInt64 = 0
+    public var capPermitted: UInt64 = 0
+    public var capInheritable: UInt64 = 0
+    /// Audit login uid; -1 when unset.
+    public var loginuid: Int64 = -1
+    public init(tty: Int32 = 0, pgid: Int32 = 0, sid: Int32 = 0, capEffective: UInt64 = 0, capPermitted: UInt64 = 0,
+                capInheritable: UInt64 = 0, loginuid: Int64 = -1) {
+        self.tty = tty
+        self.pgid = pgid
+        self.sid = sid
+        self.capEffective = capEffective
+        self.capPermitted = capPermitted
+        self.capInheritable = capInheritable
+        self.loginuid = loginuid
+    }
+}
+
+/// One frame of a user-space stack, innermost first.
+public struct StackFrame: Sendable, Equatable {
+    public var pc: UInt64
+    /// The mapped file holding `pc`, empty for anonymous memory (JIT, shellcode).
+    public var module: String
+    /// Offset of `pc` in `module` (file offset).
+    public var moduleOffset: UInt64
+    public var symbol: String
+    /// Offset of `pc` from the start of `symbol`.
+    public var offset: UInt64
+    /// The module has no symbol table: `symbol` is only the nearest exported name.
+    public var nearestExport: Bool
+
+    public init(pc: UInt64, module: String, moduleOffset: UInt64, symbol: String, offset: UInt64, nearestExport: Bool) {
+        self.pc = pc
+        self.module = module
+        self.moduleOffset = moduleOffset
+        self.symbol = symbol
+        self.offset = offset
+        self.nearestExport = nearestExport
+    }
+
+    /// `module(symbol+0x1a) [0x7f…]`, strace -k style.
+    public var text: String {
+        let name = symbol.isEmpty ? "+0x" + String(moduleOffset, radix: 16) : symbol + "+0x" + String(offset, radix: 16)
+        return "\(module.isEmpty ? "?" : module)(\(name))\(nearestExport ? " (nearest export)" : "") [0x\(String(pc, radix: 16))]"
+    }
+}
+
+/// What an executable file is: from its bytes, not its name.
+public struct BinaryInfo: Sendable, Equatable {
+    public var sha256: String
+    /// "elf64", "elf32", "script" or "data".
+    public var format: String
+    public var machine: String
+    public var buildId: String
+    public var isStatic: Bool
+    public var stripped: Bool
+    /// PT_INTERP for dynamic ELF files, the #! interpreter for scripts.
+    public var interpreter: String
+    /// Known miner and tunnel markers found in symbols or read-only strings.
+    public var markers: [String]
+    public var size: Int64
+
+    public init(sha256: String, format: String, machine: String, buildId: String, isStatic: Bool, stripped: Bool,
+                interpreter: String, markers: [String], size: Int64) {
+        self.sha256 = sha256
+        self.format = format
+        self.machine = machine
+        self.buildId = buildId
+        self.isStatic = isStatic
+        self.stripped = stripped
+        self.interpreter = interpreter
+        self.markers = markers
+        self.size = size
     }
 }
 
@@ -76,13 +163,22 @@ public struct Exec: Sendable, Equatable {
     public var comm: String
     /// Thread id that called execve when it was not the leader.
     public var formerTid: Int32?
-    public init(exe: String, path: String, argv: [String], cwd: String, comm: String, formerTid: Int32? = nil) {
+    public var facts: ProcFacts
+    /// Fingerprint of the image that now runs (/proc/PID/exe).
+    public var binary: BinaryInfo?
+    /// Fingerprint of the script file, when `path` was a #! script run by an interpreter.
+    public var script: BinaryInfo?
+    public init(exe: String, path: String, argv: [String], cwd: String, comm: String, formerTid: Int32? = nil,
+                facts: ProcFacts = ProcFacts(), binary: BinaryInfo? = nil, script: BinaryInfo? = nil) {
         self.exe = exe
         self.path = path
         self.argv = argv
         self.cwd = cwd
         self.comm = comm
         self.formerTid = formerTid
+        self.facts = facts
+        self.binary = binary
+        self.script = script
     }
 }
 

@@ -15,6 +15,12 @@ public final class ProcessRecord: @unchecked Sendable {
     public var ended: UInt64?
     public var exitCode: Int32?
     public var exitSignal: Int32?
+    /// Fingerprints of the running image and, for a script, the script file.
+    public var binary: BinaryInfo?
+    public var script: BinaryInfo?
+    /// Terminal, process group, capabilities, login uid (from the last spawn or exec).
+    public var facts = ProcFacts()
+    public var tty: Int32 { facts.tty }
     /// Set while a process runs an image it got from memfd_create.
     public var exeFromMemfd: Bool = false
     public var parent: ProcessRecord?
@@ -61,6 +67,8 @@ public final class ProcessTable: @unchecked Sendable {
     /// Thread id → process id for every live thread.
     public private(set) var tgidOf: [Int32: Int32] = [:]
     public private(set) var rootPid: Int32?
+    /// Names the traced tree resolved through trusted resolvers (fd.sip.name).
+    public let hostnames = HostnameTable()
 
     public init() {}
 
@@ -82,6 +90,10 @@ public final class ProcessTable: @unchecked Sendable {
             let rec = ProcessRecord(pid: e.pid, ppid: s.ppid, exe: s.exe, argv: s.argv, cwd: s.cwd,
                                     comm: s.comm, uid: s.uid, sid: parent?.sid ?? e.pid, started: e.wall)
             rec.parent = parent
+            rec.binary = parent?.binary
+            rec.script = parent?.script
+            rec.facts = s.facts
+            if s.facts.sid != 0 { rec.sid = s.facts.sid }
             rec.exeFromMemfd = parent?.exeFromMemfd ?? false
             byPid[e.pid] = rec
             tgidOf[e.pid] = e.pid
@@ -96,6 +108,10 @@ public final class ProcessTable: @unchecked Sendable {
             rec.argv = x.argv
             rec.cwd = x.cwd
             rec.comm = x.comm
+            rec.facts = x.facts
+            rec.binary = x.binary
+            rec.script = x.script
+            if x.facts.sid != 0 { rec.sid = x.facts.sid }
             rec.exeFromMemfd = x.exe.hasPrefix("/memfd:")
             byPid[e.pid] = rec
             tgidOf[e.pid] = e.pid
@@ -116,6 +132,7 @@ public final class ProcessTable: @unchecked Sendable {
 
     private func applySyscall(_ e: Event, _ sc: Syscall) {
         guard let rec = byPid[e.pid], let exit = sc.exit, !exit.failed, !sc.denied else { return }
+        if Self.receives.contains(sc.name) { learnHostnames(sc, exit) }
         switch sc.name {
         case "chdir", "fchdir":
             if case .path(let p, _)? = sc.arg("path") { rec.cwd = p }
@@ -127,6 +144,21 @@ public final class ProcessTable: @unchecked Sendable {
         default:
             break
         }
+    }
+
+    static let receives: Set<String> = ["recvfrom", "recvmsg", "read", "recv"]
+
+    /// A DNS response from a trusted resolver teaches which names the tree looked up.
+    private func learnHostnames(_ sc: Syscall, _ exit: SyscallExit) {
+        var data: [UInt8]?
+        var from: SockAddr?
+        for a in exit.out + sc.args {
+            if a.name == "data", case .bytes(let b, _) = a.value { data = b }
+            if a.name == "addr", case .sockaddr(let s) = a.value { from = s }
+        }
+        if from == nil, case .fd(_, let info?)? = sc.arg("fd") { from = info.remote }
+        guard let data, let from, hostnames.isTrusted(from), let answer = DNSMessage.answer(data) else { return }
+        hostnames.record(answer)
     }
 
     /// Forgets processes that ended, keeping memory constant on long traces.

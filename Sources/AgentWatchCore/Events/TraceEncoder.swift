@@ -7,7 +7,11 @@ public struct TraceHeader: Sendable, Equatable {
     public var command: [String]
     public var startWall: UInt64
     public var tracerPid: Int32
-    public init(agentwatchVersion: String, host: String, command: [String], startWall: UInt64, tracerPid: Int32) {
+    /// Resolvers whose DNS answers name addresses (fd.sip.name), so a replay trusts the same ones.
+    public var dnsServers: [String] = []
+    public init(agentwatchVersion: String, host: String, command: [String], startWall: UInt64, tracerPid: Int32,
+                dnsServers: [String] = []) {
+        self.dnsServers = dnsServers
         self.agentwatchVersion = agentwatchVersion
         self.host = host
         self.command = command
@@ -25,6 +29,7 @@ public enum TraceEncoder {
         j.field("command", strings: h.command)
         j.field("start_wall", h.startWall)
         j.field("tracer_pid", h.tracerPid)
+        if !h.dnsServers.isEmpty { j.field("dns_servers", strings: h.dnsServers) }
         j.endObject()
         j.newline()
     }
@@ -46,6 +51,7 @@ public enum TraceEncoder {
             j.field("cwd", s.cwd)
             j.field("uid", s.uid)
             j.field("comm", s.comm)
+            facts(s.facts, into: &j)
         case .thread(let t):
             j.field("ev", "thread")
             j.field("creator", t.creator)
@@ -57,6 +63,9 @@ public enum TraceEncoder {
             j.field("cwd", x.cwd)
             j.field("comm", x.comm)
             if let f = x.formerTid { j.field("former_tid", f) }
+            facts(x.facts, into: &j)
+            if let b = x.binary { j.key("binary"); binary(b, into: &j) }
+            if let b = x.script { j.key("script"); binary(b, into: &j) }
         case .exit(let x):
             j.field("ev", "exit")
             if let c = x.code { j.field("code", c) }
@@ -85,8 +94,48 @@ public enum TraceEncoder {
             if sc.unreadable { j.field("unreadable", true) }
             if sc.denied { j.field("denied", true) }
         }
+        if let st = e.stack { j.key("stack"); stack(st, into: &j) }
         j.endObject()
         j.newline()
+    }
+
+    public static func stack(_ frames: [StackFrame], into j: inout JSONBuilder) {
+        j.beginArray()
+        for f in frames {
+            j.beginObject()
+            j.field("pc", "0x" + String(f.pc, radix: 16))
+            j.field("module", f.module)
+            j.field("module_offset", "0x" + String(f.moduleOffset, radix: 16))
+            j.field("symbol", f.symbol)
+            j.field("offset", "0x" + String(f.offset, radix: 16))
+            if f.nearestExport { j.field("nearest_export", true) }
+            j.endObject()
+        }
+        j.endArray()
+    }
+
+    static func binary(_ b: BinaryInfo, into j: inout JSONBuilder) {
+        j.beginObject()
+        j.field("sha256", b.sha256)
+        j.field("format", b.format)
+        if !b.machine.isEmpty { j.field("machine", b.machine) }
+        if !b.buildId.isEmpty { j.field("build_id", b.buildId) }
+        j.field("static", b.isStatic)
+        j.field("stripped", b.stripped)
+        if !b.interpreter.isEmpty { j.field("interpreter", b.interpreter) }
+        j.field("markers", strings: b.markers)
+        j.field("size", b.size)
+        j.endObject()
+    }
+
+    static func facts(_ f: ProcFacts, into j: inout JSONBuilder) {
+        if f.tty != 0 { j.field("tty", f.tty) }
+        j.field("pgid", f.pgid)
+        j.field("sid", f.sid)
+        j.field("cap_eff", "0x" + String(f.capEffective, radix: 16))
+        j.field("cap_prm", "0x" + String(f.capPermitted, radix: 16))
+        j.field("cap_inh", "0x" + String(f.capInheritable, radix: 16))
+        j.field("loginuid", f.loginuid)
     }
 
     static func args(_ list: [Arg], into j: inout JSONBuilder) {

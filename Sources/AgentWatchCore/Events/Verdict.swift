@@ -45,3 +45,8 @@ extension EventSink {
     /// Without an operator to ask, a pause fails closed.
     public func decidePause(_ event: Event, processes: ProcessTable) -> Verdict { .deny(errno: 1) }
 }
+
+/// Stacks of stopped threads, from the live tracer (a replayed trace has none).
+public protocol StackSource: AnyObject {
+    func stack(pid: Int32, tid: Int32) -> [StackFrame]
+}

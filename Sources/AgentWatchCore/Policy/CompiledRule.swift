@@ -16,6 +16,8 @@ public struct CompiledRule: Sendable {
     let output: OutputFormat
     /// Condition fields then output fields, reported with each match.
     let fields: [BoundField]
+    /// How many of `fields` come from the condition (the rest only from the output).
+    let conditionFieldCount: Int
     let sequence: CompiledSequence?
 
     /// Whether the rule is evaluated at this syscall's exit rather than its entry.
@@ -25,6 +27,24 @@ public struct CompiledRule: Sendable {
     }
 
     public var isSequence: Bool { sequence != nil }
+
+    /// Every field the rule reads (condition, steps, output), once each.
+    public var fieldNames: [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for f in fields + (sequence?.steps.flatMap(\.captures) ?? []) where seen.insert(f.spec.name).inserted {
+            out.append(f.spec.name)
+        }
+        return out
+    }
+
+    /// Condition fields that never have a value for a process traced on a host
+    /// (no container): comparisons on them are never true.
+    public var fieldsAbsentOnHost: [String] {
+        var seen = Set<String>()
+        return fields.prefix(conditionFieldCount).map(\.spec.name)
+            .filter { FieldTable.absentOnHost.contains($0) && seen.insert($0).inserted }
+    }
 }
 
 struct CompiledStep: Sendable {

@@ -54,6 +54,14 @@ public final class PolicyEngine {
     /// Syscalls named by some rule. See `tracesAllSyscalls` for rules that name none.
     public var tracedSyscalls: Set<String> { Set(byType.keys) }
 
+    /// Some rule names hosts (fd.sip.name…): the DNS answers the tree receives must be seen.
+    public var usesHostnames: Bool {
+        rules.contains { r in r.fieldNames.contains { $0.hasPrefix("fd.") && $0.hasSuffix(".name") && $0 != "fd.name" } }
+    }
+
+    /// Syscalls that carry DNS answers back to the program.
+    public static let dnsReceiveSyscalls: Set<String> = ["recvfrom", "recvmsg"]
+
     /// True when some rule can match any syscall, so every syscall must be traced.
     public var tracesAllSyscalls: Bool { !openEnded.isEmpty }
 

@@ -153,6 +153,13 @@ public final class EvalContext {
         v.local = info?.local
         v.remote = info?.remote
         v.proto = info?.proto
+        // The kernel's name is resolved; the raw name is what the program passed.
+        if let pathArg = sc.arg("pathname") ?? sc.arg("filename") ?? sc.arg("path"), case .path(let p, let raw) = pathArg {
+            v.nameRaw = raw
+            if v.name == nil { v.name = p }
+        } else {
+            v.nameRaw = v.name
+        }
         // The address being connected/sent to is the peer, whatever the fd knew before.
         for a in sc.args {
             if case .sockaddr(let s) = a.value, ["connect", "sendto", "sendmsg", "sendmmsg"].contains(syscallName) {

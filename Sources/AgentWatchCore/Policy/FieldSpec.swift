@@ -16,6 +16,9 @@ public struct FieldSpec: Sendable {
         case exitOnly
         /// Exit-only for syscalls that create the descriptor (openat's fd.num).
         case exitWhenFdCreated
+        /// Facts about the new image: on execve they are known once the exec happened
+        /// (the exec stop, before the program's first instruction).
+        case afterExec
     }
 
     public let name: String
@@ -40,6 +43,7 @@ public struct FieldSpec: Sendable {
         case .always: return false
         case .exitOnly: return true
         case .exitWhenFdCreated: return FdSyscalls.creating.contains(syscall)
+        case .afterExec: return syscall == "execve" || syscall == "execveat"
         }
     }
 }

@@ -49,6 +49,25 @@ extension FieldTable {
         FieldSpec("fd.cnet", .ip, "Client IP, compared against networks.") { c, _ in ip(client(c)) },
         FieldSpec("fd.rnet", .ip, "Remote IP, compared against networks.") { c, _ in ip(c.fd?.remote) },
         FieldSpec("fd.lnet", .ip, "Local IP, compared against networks.") { c, _ in ip(c.fd?.local) },
+        FieldSpec("fd.connected", .bool, "For a socket: it has a peer (connected TCP, connected UDP), as the kernel says at the stop.") { c, _ in
+            guard let info = socketInfo(c) else { return nil }
+            return .bool(info.remote.map { $0.family != .unspec } ?? false)
+        },
+        FieldSpec("fd.name_changed", .bool, "The syscall names a destination other than the socket's peer (sendto/sendmsg with an address on a UDP socket).") { c, _ in
+            guard let info = socketInfo(c) else { return nil }
+            guard case .sockaddr(let to)? = c.arg("addr") else { return .bool(false) }
+            return .bool(info.remote.map { ArgText.endpoint($0) != ArgText.endpoint(to) } ?? true)
+        },
+        FieldSpec("fd.sip.name", .string, "Name the traced tree resolved for the server IP through a trusted resolver (DNS answers it received), lowercased.") { c, _ in
+            hostname(c, ip(server(c)))
+        },
+        FieldSpec("fd.cip.name", .string, "Resolved name of the client IP.") { c, _ in hostname(c, ip(client(c))) },
+        FieldSpec("fd.rip.name", .string, "Resolved name of the remote IP.") { c, _ in hostname(c, ip(c.fd?.remote)) },
+        FieldSpec("fd.lip.name", .string, "Resolved name of the local IP.") { c, _ in hostname(c, ip(c.fd?.local)) },
+        FieldSpec("fd.sni", .string, "Server name of a TLS ClientHello in the bytes this syscall sends (write, sendto, sendmsg…), lowercased (ours).") { c, _ in
+            guard case .bytes(let b, _)? = c.arg("data"), let name = TLSClientHello.serverName(b) else { return nil }
+            return .string(name)
+        },
         FieldSpec("fd.l4proto", .string, "tcp, udp, raw, or the unix socket type.") { c, _ in
             c.fd?.proto.map { .string($0) }
         },
@@ -63,6 +82,19 @@ extension FieldTable {
             firstBuffer(c).map { .bytes($0) }
         },
     ]
+
+    static func hostname(_ c: EvalContext, _ ip: FieldValue?) -> FieldValue? {
+        guard case .ip(let a)? = ip, let name = c.processes.hostnames.name(of: a.description) else { return nil }
+        return .string(name)
+    }
+
+    /// The socket the syscall operates on, as the kernel described it at the stop.
+    static func socketInfo(_ c: EvalContext) -> FdInfo? {
+        for name in ["fd", "sockfd"] {
+            if case .fd(_, let info?)? = c.arg(name), info.isSocket { return info }
+        }
+        return nil
+    }
 
     static func typeName(_ k: FdInfo.Kind) -> String {
         switch k {

@@ -53,7 +53,9 @@ extension FieldTable {
             guard let r = c.record, let leader = c.processes.process(r.sid) else { return nil }
             return .string(leader.name)
         },
-        FieldSpec("proc.tty", .int, "Controlling terminal: not observed under ptrace, always missing.") { _, _ in nil },
+        FieldSpec("proc.tty", .int, "Controlling terminal (tty_nr of /proc/PID/stat); 0 for a process without one.") { c, _ in
+            c.record.map { .int(Int64($0.tty)) }
+        },
         FieldSpec("proc.is_exe_from_memfd", .bool, "The running (or, at execve entry, the about-to-run) image came from memfd_create.") { c, _ in
             c.proc.map { .bool($0.exeFromMemfd) }
         },
@@ -63,6 +65,67 @@ extension FieldTable {
         },
         FieldSpec("proc.is_exe_writable", .bool, "Not yet observed: always missing.") { _, _ in nil },
         FieldSpec("thread.tid", .int, "Thread id.") { c, _ in .int(Int64(c.event.tid)) },
+        FieldSpec("proc.exe.sha256", .string, "SHA-256 of the running executable's file (ours; on execve known at the exec stop, before the program's first instruction).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.sha256) }
+        },
+        FieldSpec("proc.exe.buildid", .string, "GNU build-id of the executable (hex), empty when none (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.buildId) }
+        },
+        FieldSpec("proc.exe.format", .string, "elf64, elf32, script or data (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.format) }
+        },
+        FieldSpec("proc.exe.machine", .string, "ELF machine: x86_64, i386, aarch64… (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .string($0.machine) }
+        },
+        FieldSpec("proc.exe.static", .bool, "Statically linked (no ELF interpreter) (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .bool($0.isStatic) }
+        },
+        FieldSpec("proc.exe.stripped", .bool, "No symbol table (ours).", availability: .afterExec) { c, _ in
+            c.record?.binary.map { .bool($0.stripped) }
+        },
+        FieldSpec("proc.exe.markers", .string, "Miner and tunnel markers (randomx, cryptonight, xmrig, stratum+tcp, ngrok, chisel…) found in the executable's symbols or read-only strings, or in the #! script that ran (ours).", availability: .afterExec) { c, _ in
+            guard let r = c.record else { return nil }
+            let all = (r.binary?.markers ?? []) + (r.script?.markers ?? [])
+            // Several values: `proc.exe.markers in (xmrig, randomx)` holds when any was found.
+            return .many(all.map { .string($0) })
+        },
+        FieldSpec("proc.script.sha256", .string, "SHA-256 of the #! script the interpreter runs, when the exec was of a script (ours).", availability: .afterExec) { c, _ in
+            c.record?.script.map { .string($0.sha256) }
+        },
+        FieldSpec("thread.cap_effective", .string, "Effective capabilities as names (`CAP_SYS_ADMIN CAP_NET_RAW …`), read at spawn and exec.") { c, _ in
+            c.record.map { .string(Capabilities.names($0.facts.capEffective)) }
+        },
+        FieldSpec("thread.cap_permitted", .string, "Permitted capabilities as names.") { c, _ in
+            c.record.map { .string(Capabilities.names($0.facts.capPermitted)) }
+        },
+        FieldSpec("thread.cap_inheritable", .string, "Inheritable capabilities as names.") { c, _ in
+            c.record.map { .string(Capabilities.names($0.facts.capInheritable)) }
+        },
+        FieldSpec("proc.pgid", .int, "Process group id.") { c, _ in c.record.map { .int(Int64($0.facts.pgid)) } },
+        FieldSpec("proc.vpgid", .int, "Same as proc.pgid (no pid namespaces under ptrace).") { c, _ in
+            c.record.map { .int(Int64($0.facts.pgid)) }
+        },
+        FieldSpec("proc.is_pgid_leader", .bool, "The process leads its process group.") { c, _ in
+            c.record.map { .bool($0.facts.pgid == $0.pid) }
+        },
+        FieldSpec("proc.is_vpgid_leader", .bool, "Same as proc.is_pgid_leader.") { c, _ in
+            c.record.map { .bool($0.facts.pgid == $0.pid) }
+        },
+        FieldSpec("proc.is_sid_leader", .bool, "The process leads its session (it called setsid).") { c, _ in
+            c.record.map { .bool($0.sid == $0.pid) }
+        },
+        FieldSpec("proc.is_exe_upper_layer", .bool, "Whether the executable sits in an overlayfs upper layer: agentwatch traces host processes and does not inspect overlay layers, so always false.") { c, _ in
+            c.record.map { _ in .bool(false) }
+        },
+        FieldSpec("proc.is_exe_lower_layer", .bool, "Always false (see proc.is_exe_upper_layer).") { c, _ in
+            c.record.map { _ in .bool(false) }
+        },
+        FieldSpec("user.loginuid", .int, "Audit login uid (/proc/PID/loginuid); -1 when unset.") { c, _ in
+            c.record.map { .int($0.facts.loginuid) }
+        },
+        FieldSpec("user.loginname", .string, "User name of user.loginuid; empty when unset.") { c, _ in
+            c.record.map { $0.facts.loginuid < 0 ? .string("") : .string(UserNames.shared.name(UInt32($0.facts.loginuid))) }
+        },
         FieldSpec("thread.vtid", .int, "Same as thread.tid.") { c, _ in .int(Int64(c.event.tid)) },
         FieldSpec("user.uid", .int, "Real uid of the process.") { c, _ in c.record.map { .int(Int64($0.uid)) } },
         FieldSpec("user.name", .string, "User name for user.uid (from the password database), or the uid as text.") { c, _ in

@@ -7,6 +7,11 @@
 // `not (... = ...)` to reason about absence.
 
 public enum FieldTable {
+    /// Fields that exist in the language but are always missing under ptrace on a host.
+    public static let absentOnHost: Set<String> = [
+        "container.image", "container.image.repository", "container.image.tag", "container.privileged",
+    ]
+
     public static let all: [FieldSpec] = eventFields + processFields + fdFields + miscFields
 
     public static let byName: [String: FieldSpec] = {
@@ -30,6 +35,7 @@ public enum FieldTable {
             case .always: when = ""
             case .exitOnly: when = " *(exit only)*"
             case .exitWhenFdCreated: when = " *(exit only when the syscall creates the fd)*"
+            case .afterExec: when = " *(on execve: at the exec stop)*"
             }
             out += "| `\(name)` | \(f.type.rawValue) | \(f.doc)\(when) |\n"
         }

@@ -104,7 +104,8 @@ struct PolicyCompiler {
 
         let rule = CompiledRule(name: name, desc: r.desc, priority: r.priority, action: r.action, errno: r.errno,
                                 scope: r.scope, tags: r.tags, location: r.location, eventTypes: types,
-                                predicate: predicate, timing: timing, output: out, fields: fields, sequence: sequence)
+                                predicate: predicate, timing: timing, output: out, fields: fields,
+                                conditionFieldCount: condFields.count, sequence: sequence)
         lint(rule, r)
         finish(r, scope, rule)
     }
@@ -146,6 +147,9 @@ struct PolicyCompiler {
         }
         if rule.timing.exitAlways {
             error("\(what) rule \(rule.name) uses fields only known at exit (evt.res, evt.rawres, evt.failed, evt.dir = <)", actionLoc, rule.name)
+        } else if rule.timing.exitOnExec && rule.action == .deny
+                    && (rule.eventTypes.contains("execve") || rule.eventTypes.contains("execveat")) {
+            error("\(what) rule \(rule.name) uses proc.exe.* fingerprints, known only once the exec happened; use action: kill (the program dies before its first instruction)", actionLoc, rule.name)
         } else if rule.timing.exitWhenFdCreated {
             let t = rule.eventTypes
             if !t.complement, !t.names.isEmpty, t.names.isSubset(of: FdSyscalls.creating) {

@@ -45,11 +45,14 @@ struct Timing: Sendable {
     var exitAlways = false
     /// Uses fd.num-like fields, exit-only for fd-creating syscalls.
     var exitWhenFdCreated = false
+    /// Uses fingerprints of the new image: exit-only on execve.
+    var exitOnExec = false
     /// Says `evt.dir = >`.
     var entryOnly = false
 
     func needsExit(_ syscall: String) -> Bool {
         exitAlways || (exitWhenFdCreated && FdSyscalls.creating.contains(syscall))
+            || (exitOnExec && (syscall == "execve" || syscall == "execveat"))
     }
 }
 
@@ -100,6 +103,7 @@ enum TypeAnalysis {
             case .always: break
             case .exitOnly: t.exitAlways = true
             case .exitWhenFdCreated: t.exitWhenFdCreated = true
+            case .afterExec: t.exitOnExec = true
             }
             if l.field.spec.name == "evt.dir", let op = l.op, [.eq, .eqeq, .in].contains(op) {
                 if l.literals.allSatisfy({ $0 == "<" }), !l.literals.isEmpty { t.exitAlways = true }

@@ -35,14 +35,5 @@ enum SockaddrCodec {
         }
     }
 
-    static func ipv6Text(_ a: [UInt8]) -> String {
-        var buf = [CChar](repeating: 0, count: 64)
-        var addr = in6_addr()
-        withUnsafeMutableBytes(of: &addr) { raw in
-            for i in 0..<16 { raw[i] = a[i] }
-        }
-        _ = buf.withUnsafeMutableBufferPointer { inet_ntop(AF_INET6, &addr, $0.baseAddress, 64) }
-        let end = buf.firstIndex(of: 0) ?? buf.count
-        return String(decoding: buf[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func ipv6Text(_ a: [UInt8]) -> String { IPText.v6(a) }
 }

@@ -14,6 +14,8 @@ public struct TraceOptions: Sendable {
     public var payloadLimit = 512
     /// What happens to processes still alive when the root command exits.
     public var survivors: SurvivorPolicy = .kill
+    /// Capture the user-space stack at every traced event (slow).
+    public var stackForEveryEvent = false
 
     public init(traced: Set<String>) { self.traced = traced }
 
@@ -70,7 +72,7 @@ public struct TraceOutcome: Sendable {
 
 /// Runs one command under ptrace and turns its stops into events. All ptrace
 /// requests come from the thread that calls `run()`.
-public final class TraceSession {
+public final class TraceSession: StackSource {
     let options: TraceOptions
     let sink: EventSink
     public let processes = ProcessTable()
@@ -84,6 +86,15 @@ public final class TraceSession {
     /// Events made final during a stop; handed to the sink after the tracee resumed.
     var finished: [Event] = []
     let tracedNumbers: Set<Int>
+    let fingerprints = Fingerprinter()
+    let stacks = Stacks()
+    static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
+
+    /// The stack of a task stopped right now (the engine asks while it decides).
+    public func stack(pid: Int32, tid: Int32) -> [StackFrame] {
+        guard tasks[tid] != nil else { return [] }
+        return stacks.capture(pid: pid, tid: tid)
+    }
 
     static let alwaysTraced: Set<String> = ["execve", "execveat", "clone", "clone3", "chdir", "fchdir"]
 
@@ -156,7 +167,8 @@ public final class TraceSession {
         let task = TaskState(tid: rootPid, pid: rootPid)
         tasks[rootPid] = task
         emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: exe, argv: argv,
-                                                      cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)))))
+                                                      cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)),
+                                                      facts: ProcStatus.facts(rootPid))))
         flushFinished()
         loop()
         if outcome.rootExitCode == 126 || outcome.rootExitCode == 127 {
@@ -250,7 +262,8 @@ public final class TraceSession {
             let parent = processes.process(ppid) ?? creator.flatMap { processes.process($0.pid) }
             emit(pid: pid, tid: tid, .spawn(Spawn(
                 ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
-                cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "")))
+                cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "",
+                facts: ProcStatus.facts(tid))))
         }
         if rootEnded && options.survivors == .kill {
             // Forked while the survivors were being killed: it goes too.
@@ -263,6 +276,7 @@ public final class TraceSession {
     func taskEnded(_ tid: Int32, code: Int32?, signal: Int32?, core: Bool) {
         guard let task = tasks.removeValue(forKey: tid) else { return }
         finishUnfinished(task)
+        if tid == task.pid { stacks.forget(pid: task.pid) }
         let leader = tid == task.pid
         emit(pid: task.pid, tid: tid, .exit(Exit(code: code, signal: signal, core: core, processEnded: leader)))
         if leader && tid == rootPid {
@@ -313,7 +327,8 @@ public final class TraceSession {
 
     @discardableResult
     func emit(pid: Int32, tid: Int32, _ kind: Event.Kind) -> Verdict {
-        let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: pid, tid: tid, kind: kind)
+        var e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: pid, tid: tid, kind: kind)
+        if options.stackForEveryEvent, case .exec = kind { e.stack = stacks.capture(pid: pid, tid: tid) }
         processes.apply(e)
         let v = sink.observe(e, processes: processes)
         finished.append(e)
@@ -400,8 +415,10 @@ public final class TraceSession {
         } else if name == "clone3" && ctx.unreadable {
             verdict = .deny(errno: EFAULT)
         }
-        let e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: task.pid, tid: task.tid,
+        var e = Event(seq: nextSeq(), mono: TraceClock.mono() &- startMono, wall: TraceClock.wall(), pid: task.pid, tid: task.tid,
                       kind: .syscall(sc))
+        if options.stackForEveryEvent { e.stack = stacks.capture(pid: task.pid, tid: task.tid) }
+        if Self.remapping.contains(name) { stacks.forget(pid: task.pid) }
         verdict = verdict.merged(sink.observe(e, processes: processes))
         if verdict == .pause {
             hold(except: task)
@@ -426,7 +443,9 @@ public final class TraceSession {
             cp_set_syscall_nr(task.tid, -1)
             task.denyErrno = errno
             sc.denied = true
-            task.pending = Event(seq: e.seq, mono: e.mono, wall: e.wall, pid: e.pid, tid: e.tid, kind: .syscall(sc))
+            var denied = Event(seq: e.seq, mono: e.mono, wall: e.wall, pid: e.pid, tid: e.tid, kind: .syscall(sc))
+            denied.stack = e.stack
+            task.pending = denied
             task.awaitingExit = true
             resume(task)
         case .killProcess:
@@ -463,8 +482,9 @@ public final class TraceSession {
         }
         sc.exit = SyscallExit(ret: ret, out: out)
         sc.exitSeq = nextSeq()
-        let e = Event(seq: pending.seq, mono: pending.mono, wall: pending.wall, pid: task.pid, tid: task.tid,
+        var e = Event(seq: pending.seq, mono: pending.mono, wall: pending.wall, pid: task.pid, tid: task.tid,
                       kind: .syscall(sc))
+        e.stack = pending.stack
         task.pending = nil
         task.awaitingExit = false
         task.pendingCtx = nil
@@ -519,8 +539,13 @@ public final class TraceSession {
         }
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
+        stacks.invalidate(pid: pid)
+        let binary = fingerprints.running(pid: pid)
+        // The kernel ran a #! script through its interpreter: fingerprint the script too.
+        let script = path != exe && !path.isEmpty ? fingerprints.file(path).flatMap { $0.format == "script" ? $0 : nil } : nil
         emit(pid: pid, tid: pid, .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm,
-                                            formerTid: former != pid ? former : nil)))
+                                            formerTid: former != pid ? former : nil, facts: ProcStatus.facts(pid),
+                                            binary: binary, script: script)))
         resume(current)
     }
 
@@ -568,6 +593,33 @@ struct ProcStatus {
     var tgid: Int32
     var ppid: Int32
     var uid: UInt32
+
+    /// pgrp, session and tty_nr from /proc/PID/stat (fields 5-7, after the
+    /// parenthesized comm), capabilities from status, the audit login uid.
+    static func facts(_ pid: Int32) -> ProcFacts {
+        var f = ProcFacts()
+        if let b = readFile("/proc/\(pid)/stat"), let close = b.lastIndex(of: UInt8(ascii: ")")) {
+            let fields = b[(close + 1)...].split(separator: UInt8(ascii: " "))
+            func num(_ i: Int) -> Int32 { i < fields.count ? Int32(String(decoding: fields[i], as: UTF8.self)) ?? 0 : 0 }
+            f.pgid = num(2)
+            f.sid = num(3)
+            f.tty = num(4)
+        }
+        if let b = readFile("/proc/\(pid)/status") {
+            for line in String(decoding: b, as: UTF8.self).split(separator: "\n") {
+                func hex(_ prefix: String) -> UInt64? {
+                    line.hasPrefix(prefix) ? UInt64(line.dropFirst(prefix.count).trimmingCharacters(in: " \t"), radix: 16) : nil
+                }
+                if let v = hex("CapEff:") { f.capEffective = v }
+                else if let v = hex("CapPrm:") { f.capPermitted = v }
+                else if let v = hex("CapInh:") { f.capInheritable = v }
+            }
+        }
+        if let b = readFile("/proc/\(pid)/loginuid"), let v = Int64(String(decoding: b, as: UTF8.self).trimmingCharacters(in: " \n")) {
+            f.loginuid = v == 4_294_967_295 ? -1 : v
+        }
+        return f
+    }
 
     static func readFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -125,6 +125,39 @@ typedef struct {
 } cp_socket_facts;
 int cp_socket_facts_of(int fd, cp_socket_facts *out);
 
+// ---- binary fingerprints -------------------------------------------------
+
+typedef struct {
+    int is_elf;
+    int is_script;       // starts with #!; interp holds the interpreter
+    int elf_class;       // 32 or 64
+    int machine;         // e_machine
+    int is_static;       // no PT_INTERP
+    int is_pie;
+    int stripped;        // no .symtab
+    char interp[256];
+    char build_id[65];   // hex, empty when none
+    uint64_t markers;    // bit i: markers[i] was found (case-insensitive)
+} cp_elf_info;
+
+int cp_elf_inspect(int fd, const char *const *markers, int marker_count, cp_elf_info *out);
+int cp_sha256_fd(int fd, uint8_t out[32]);
+void cp_sha256_bytes(const void *data, size_t len, uint8_t out[32]);
+
+// ---- stacks -----------------------------------------------------------------
+
+typedef struct {
+    uint64_t pc;
+    uint64_t offset;     // from the start of `symbol`
+    int has_symbol;
+    char symbol[128];
+} cp_frame;
+
+// Unwinds the stopped thread `tid`; returns the number of frames (innermost first), -1 on error.
+int cp_unwind(pid_t tid, cp_frame *frames, int max);
+// Forgets cached unwind info (after an exec or unmapping).
+void cp_unwind_flush(void);
+
 int cp_kill(pid_t pid, int sig);
 int cp_tgkill(pid_t tgid, pid_t tid, int sig);
 

@@ -86,12 +86,20 @@ struct DecodeContext {
         return .sockaddr(sa)
     }
 
+    /// A TLS handshake record gets this much even past the payload limit, so the
+    /// server name in a long ClientHello is not cut off.
+    static let tlsHandshakeLimit = 4096
+
     mutating func payload(ptr: UInt64, len: UInt64) -> ArgValue {
         let want = Int(min(len, UInt64(payloadLimit)))
         if want == 0 { return .bytes([], total: Int(len)) }
-        guard let b = mem.bytes(ptr, want) else {
+        guard var b = mem.bytes(ptr, want) else {
             unreadable = true
             return .unreadable(ptr)
+        }
+        if b.count >= 2, b[0] == 0x16, b[1] == 0x03, len > UInt64(b.count), b.count < Self.tlsHandshakeLimit {
+            let more = Int(min(len, UInt64(Self.tlsHandshakeLimit))) - b.count
+            if let rest = mem.bytes(ptr + UInt64(b.count), more) { b += rest }
         }
         return .bytes(b, total: Int(clamping: len))
     }

@@ -79,6 +79,7 @@ enum NetDecoders {
         "recvfrom": { c in
             [Arg("fd", c.fd(0)), Arg("len", c.num(2)), Arg("flags", Flags.msg.value(c.u(3)))]
         },
+        "recvmsg": { c in [Arg("fd", c.fd(0)), Arg("flags", Flags.msg.value(c.u(2)))] },
         "write": { c in
             let fd = c.fd(0)
             guard isSocket(fd) else { return [Arg("fd", fd), Arg("count", c.num(2))] }
@@ -96,7 +97,25 @@ enum NetDecoders {
         return [Arg("fd", .fd(fd, FdResolver.resolve(pid: c.pid, fd: fd)))]
     }
 
+    /// What recvmsg received: the sender (msg_name, as the kernel filled it) and the bytes.
+    static let recvmsgExit: ExitDecoder = { c, r in
+        let ptr = c.u(1)
+        let size = c.compat ? 28 : 56
+        guard let b = c.mem.bytes(ptr, size), b.count == size else { return [] }
+        let name = c.compat ? UInt64(le32(b, 0)) : le64(b, 0)
+        let namelen = UInt64(le32(b, c.compat ? 4 : 8))
+        let iov = c.compat ? UInt64(le32(b, 8)) : le64(b, 16)
+        let iovlen = c.compat ? UInt64(le32(b, 12)) : le64(b, 24)
+        var out: [Arg] = []
+        if let sa = c.sockaddr(ptr: name, len: namelen) { out.append(Arg("addr", sa)) }
+        if case .bytes(let data, _) = c.iovecPayload(ptr: iov, count: iovlen) {
+            out.append(Arg("data", .bytes(Array(data.prefix(Int(r))), total: Int(r))))
+        }
+        return out
+    }
+
     static let exit: [String: ExitDecoder] = [
+        "recvmsg": recvmsgExit,
         "socket": OpenDecoders.returnsFd,
         "accept": acceptExit,
         "accept4": acceptExit,

@@ -1,0 +1,134 @@
+// Binary fingerprints with libelf: what kind of executable this is, its
+// build-id, and whether its symbols or read-only strings carry markers of
+// known miners and tunnels (a renamed xmrig still links RandomX).
+#include "cptrace.h"
+
+#include <ctype.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int lowered_contains(const unsigned char *hay, size_t n, const char *needle) {
+    size_t m = strlen(needle);
+    if (m == 0 || m > n) return 0;
+    unsigned char first = (unsigned char)needle[0];
+    const unsigned char *p = hay, *end = hay + n - m + 1;
+    while (p < end) {
+        p = memchr(p, first, (size_t)(end - p));
+        if (!p) return 0;
+        if (memcmp(p, needle, m) == 0) return 1;
+        p++;
+    }
+    return 0;
+}
+
+// Lowercases into a scratch buffer then looks for every marker at once.
+static uint64_t scan(const unsigned char *data, size_t n, const char *const *markers, int count) {
+    if (n == 0 || count <= 0 || markers == NULL) return 0;
+    unsigned char *low = malloc(n);
+    if (!low) return 0;
+    for (size_t i = 0; i < n; i++) low[i] = (unsigned char)tolower(data[i]);
+    uint64_t found = 0;
+    for (int i = 0; i < count && i < 64; i++) {
+        if (lowered_contains(low, n, markers[i])) found |= (uint64_t)1 << i;
+    }
+    free(low);
+    return found;
+}
+
+int cp_elf_inspect(int fd, const char *const *markers, int marker_count, cp_elf_info *out) {
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0) return -1;
+    size_t size = (size_t)st.st_size;
+    unsigned char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) return -1;
+    if (size < 4 || memcmp(map, ELFMAG, SELFMAG) != 0) {
+        if (size > 2 && map[0] == '#' && map[1] == '!') {
+            size_t i = 2, j = 0;
+            while (i < size && (map[i] == ' ' || map[i] == '\t')) i++;
+            while (i < size && j + 1 < sizeof out->interp && map[i] != '\n' && map[i] != ' ' && map[i] != '\t') {
+                out->interp[j++] = (char)map[i++];
+            }
+            out->interp[j] = 0;
+            out->is_script = 1;
+        }
+        out->markers = scan(map, size < (1 << 20) ? size : (1 << 20), markers, marker_count);
+        munmap(map, size);
+        return 0;
+    }
+    out->is_elf = 1;
+    elf_version(EV_CURRENT);
+    Elf *e = elf_memory((char *)map, size);
+    if (!e) { munmap(map, size); return 0; }
+    GElf_Ehdr eh;
+    if (gelf_getehdr(e, &eh)) {
+        out->elf_class = eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
+        out->machine = eh.e_machine;
+        out->is_pie = eh.e_type == ET_DYN;
+    }
+    size_t nph = 0;
+    out->is_static = 1;
+    if (elf_getphdrnum(e, &nph) == 0) {
+        for (size_t i = 0; i < nph; i++) {
+            GElf_Phdr ph;
+            if (!gelf_getphdr(e, (int)i, &ph)) continue;
+            if (ph.p_type == PT_INTERP && ph.p_offset + ph.p_filesz <= size && ph.p_filesz > 0) {
+                out->is_static = 0;
+                size_t len = ph.p_filesz < sizeof out->interp ? ph.p_filesz : sizeof out->interp - 1;
+                memcpy(out->interp, map + ph.p_offset, len);
+                out->interp[len] = 0;
+            }
+            if (ph.p_type == PT_NOTE && ph.p_offset + ph.p_filesz <= size) {
+                size_t off = 0;
+                const unsigned char *note = map + ph.p_offset;
+                while (off + 12 <= ph.p_filesz) {
+                    uint32_t namesz, descsz, type;
+                    memcpy(&namesz, note + off, 4);
+                    memcpy(&descsz, note + off + 4, 4);
+                    memcpy(&type, note + off + 8, 4);
+                    size_t name_at = off + 12, desc_at = name_at + ((namesz + 3) & ~3u);
+                    if (desc_at + descsz > ph.p_filesz) break;
+                    if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(note + name_at, "GNU", 4) == 0) {
+                        size_t n = descsz < 32 ? descsz : 32;
+                        for (size_t k = 0; k < n; k++) {
+                            static const char hex[] = "0123456789abcdef";
+                            out->build_id[2 * k] = hex[note[desc_at + k] >> 4];
+                            out->build_id[2 * k + 1] = hex[note[desc_at + k] & 15];
+                        }
+                        out->build_id[2 * n] = 0;
+                    }
+                    off = desc_at + ((descsz + 3) & ~3u);
+                }
+            }
+        }
+    }
+    // Symbol names and read-only data are where a miner's identity survives renaming.
+    out->stripped = 1;
+    int scanned_sections = 0;
+    Elf_Scn *scn = NULL;
+    size_t shstrndx = 0;
+    elf_getshdrstrndx(e, &shstrndx);
+    while ((scn = elf_nextscn(e, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) continue;
+        if (sh.sh_type == SHT_SYMTAB) out->stripped = 0;
+        const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+        int wanted = sh.sh_type == SHT_STRTAB ||
+            (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_ALLOC) && !(sh.sh_flags & SHF_WRITE) &&
+             !(sh.sh_flags & SHF_EXECINSTR)) ||
+            (name && strncmp(name, ".data", 5) == 0);
+        if (!wanted || sh.sh_type == SHT_NOBITS) continue;
+        if (sh.sh_offset + sh.sh_size > size) continue;
+        out->markers |= scan(map + sh.sh_offset, sh.sh_size, markers, marker_count);
+        scanned_sections++;
+    }
+    if (scanned_sections == 0) out->markers |= scan(map, size, markers, marker_count);
+    elf_end(e);
+    munmap(map, size);
+    return 0;
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Glibc
+import Testing
+@testable import AgentWatchCore
+
+/// Hostnames the agent itself resolved name its connections (fd.sip.name).
+@Suite struct HostnameTests {
+    /// A client that resolves NAME at the responder (a connected UDP socket, as
+    /// glibc does), then connects to the answer on PORT.
+    static let client = """
+        import socket, struct, sys
+        name, dns_port, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        q = b"\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00"
+        q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\\x00\\x00\\x01\\x00\\x01"
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.connect(("127.0.0.1", dns_port))
+        u.send(q)
+        r = u.recv(512)
+        ip = socket.inet_ntoa(r[-4:])
+        t = socket.socket()
+        try:
+            t.connect((ip, port)); t.send(b"hello"); print("connected", ip)
+        except OSError as e:
+            print("refused", e.errno)
+        """
+
+    static let rule = """
+        - rule: Pool by name
+          desc: connect to a host the agent resolved as a pool
+          condition: evt.type = connect and fd.sip.name = pool.example.test
+          output: "connect to %fd.sip (%fd.sip.name)"
+          priority: CRITICAL
+          tags: [test]
+          action: deny
+        """
+
+    static func responder() throws -> (Process, Int) {
+        let dir = Harness.tempDir()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [Harness.repo + "/Fixtures/rogue/dns_responder.py", dir + "/port", "30"]
+        try p.run()
+        for _ in 0..<200 {
+            if let s = try? String(contentsOfFile: dir + "/port", encoding: .utf8), let port = Int(s) { return (p, port) }
+            usleep(25_000)
+        }
+        p.terminate()
+        throw POSIXError(.ETIMEDOUT)
+    }
+
+    @Test func resolvedNameDeniesTheConnect() throws {
+        let (dns, dnsPort) = try Self.responder()
+        defer { dns.terminate() }
+        let l = try Listener()
+        defer { l.stop() }
+        let r = try Harness.run(["/usr/bin/python3", "-c", Self.client, "pool.example.test", "\(dnsPort)", "\(l.port)"],
+                                options: ["--dns-server", "127.0.0.1:\(dnsPort)"], policy: Self.rule)
+        #expect(r.stdout == "refused 1\n")
+        #expect(r.alerts.first?["output"] as? String == "connect to 127.0.0.1 (pool.example.test)")
+        #expect(r.header?["dns_servers"] as? [String] != nil)
+        usleep(100_000)
+        #expect(l.connections == 0)
+    }
+
+    @Test func otherNamesAndUntrustedAnswersDoNotCount() throws {
+        let (dns, dnsPort) = try Self.responder()
+        defer { dns.terminate() }
+        let l = try Listener()
+        defer { l.stop() }
+        let honest = try Harness.run(["/usr/bin/python3", "-c", Self.client, "api.example.test", "\(dnsPort)", "\(l.port)"],
+                                     options: ["--dns-server", "127.0.0.1:\(dnsPort)"], policy: Self.rule)
+        #expect(honest.stdout == "connected 127.0.0.1\n")
+        #expect(honest.alerts.isEmpty)
+        // An answer from a resolver nobody configured could be the agent answering itself.
+        let untrusted = try Harness.run(["/usr/bin/python3", "-c", Self.client, "pool.example.test", "\(dnsPort)", "\(l.port)"],
+                                        policy: Self.rule)
+        #expect(untrusted.stdout == "connected 127.0.0.1\n")
+        #expect(untrusted.alerts.isEmpty)
+    }
+
+    @Test func parsesCompressedAnswersAndAAAA() {
+        let table = HostnameTable(trusted: ["10.0.0.53"])
+        // Response: id, flags 8180, 1 question, 2 answers (A via pointer, AAAA).
+        var m: [UInt8] = [0, 1, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]
+        m += [4] + Array("pool".utf8) + [7] + Array("example".utf8) + [0, 0, 1, 0, 1]
+        m += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 203, 0, 113, 7]
+        m += [0xC0, 0x0C, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]
+        let a = DNSMessage.answer(m)
+        #expect(a?.question == "pool.example")
+        #expect(a?.addresses == ["203.0.113.7", "2001:db8::1"])
+        #expect(table.isTrusted(SockAddr(family: .inet, address: "10.0.0.53", port: 53, raw: 2)))
+        #expect(!table.isTrusted(SockAddr(family: .inet, address: "10.0.0.53", port: 5353, raw: 2)))
+        #expect(DNSMessage.answer(Array(m.prefix(20))) == nil)
+        #expect(DNSMessage.answer([0, 1, 0x01, 0x00] + Array(m[4...])) == nil)  // a query, not a response
+    }
+}
