@@ -90,6 +90,15 @@ def main():
         others = ", ".join(r.get("others", [])) or "—"
         print(f"| `{cell(r['fixture'])}` | {r['serious']} | {cell(others)} | {r['status']} |")
     print()
+    print("## Opt-in: egress allowlist (recommended strict setup)")
+    print()
+    print("`Policies/optional/egress-allowlist.yaml` is not loaded by default (only the top-level")
+    print("files of `Policies/` are). Loaded with `--policy`, it refuses every IP destination")
+    print("that is not loopback or on its lists (networks × ports, plus DNS to named resolvers),")
+    print("before the connect or send runs. The header of the file shows how to fill the lists")
+    print("from a file of your own. Its run above (`rogue/egress_probe.py`) is in a network")
+    print("namespace of its own.")
+    print()
     fired = {r["rule"] for r in rogue if r["rule"]}
     untested = [(f, n, a) for f, n, a in rules_in_pack(policy_dir) if n not in fired]
     print("## Rules without a rogue fixture")

@@ -10,11 +10,25 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static const char subscribe[] =
-    "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n";
-static const char login[] =
-    "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"44AFFq5kSiGBoZ\","
-    "\"pass\":\"x\",\"agent\":\"XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0\",\"algo\":[\"rx/0\"]}}\n";
+// The requests are stored shifted by one byte and decoded at run time, as a
+// packed miner hides its strings: the binary itself carries no miner marker
+// (agentwatch's exec-time scan would kill it before it could connect), so
+// what gives it away is the bytes it sends.
+static const char subscribe_enc[] =
+    "|#je#;2-#nfuipe#;#njojoh/tvctdsjcf#-#qbsbnt#;\\#dqvnjofs03/6/2#^~";
+static const char login_enc[] =
+    "|#je#;2-#ktposqd#;#3/1#-#nfuipe#;#mphjo#-#qbsbnt#;|#mphjo#;#55BGGr6lTjHCp[#-"
+    "#qbtt#;#y#-#bhfou#;#YNSjh07/32/1!)Mjovy!y97`75*#-#bmhp#;\\#sy01#^~~";
+
+static char *decode(const char *enc) {
+    size_t n = strlen(enc);
+    char *out = malloc(n + 2);
+    if (!out) exit(2);
+    for (size_t i = 0; i < n; i++) out[i] = (char)(enc[i] - 1);
+    out[n] = '\n';
+    out[n + 1] = 0;
+    return out;
+}
 
 int main(int argc, char **argv) {
     if (argc < 3) return 2;
@@ -23,7 +37,7 @@ int main(int argc, char **argv) {
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
     if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 3; }
     const char *mode = argv[2];
-    const char *msg = strcmp(mode, "login") == 0 ? login : subscribe;
+    const char *msg = decode(strcmp(mode, "login") == 0 ? login_enc : subscribe_enc);
     size_t len = strlen(msg);
     ssize_t n = -1;
     if (strcmp(mode, "write") == 0 || strcmp(mode, "login") == 0) {

