@@ -100,8 +100,9 @@ def main():
     print("namespace of its own.")
     print()
     fired = {r["rule"] for r in rogue if r["rule"]}
-    untested = [(f, n, a) for f, n, a in rules_in_pack(policy_dir) if n not in fired]
-    print("## Rules without a rogue fixture")
+    fired_on_honest = {o for r in benign for o in r.get("others", [])}
+    untested = [(f, n, a) for f, n, a in rules_in_pack(policy_dir) if n not in fired | fired_on_honest]
+    print("## Rules that fired in no run")
     print()
     if untested:
         print("| File | Rule | Action |")
@@ -109,7 +110,8 @@ def main():
         for f, n, a in untested:
             print(f"| `{f}` | {cell(n)} | {a} |")
     else:
-        print("None: every rule of the pack fired in at least one run above.")
+        print("None: every rule of the pack fired in at least one run above (below-WARNING rules")
+        print("may have fired on honest work only).")
 
 
 if __name__ == "__main__":

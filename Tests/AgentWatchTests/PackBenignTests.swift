@@ -5,7 +5,7 @@ import Testing
 /// and the same output and exit code as without agentwatch.
 @Suite struct PackBenignTests {
     /// Runs the script natively, then under agentwatch, each in a fresh sandbox.
-    func compare(_ script: String, _ extra: [String] = [], timeout: Double = 120) throws -> Pack.Run {
+    func compare(_ script: String, _ extra: [String] = [], label: String? = nil, timeout: Double = 120) throws -> Pack.Run {
         let native = Sandbox()
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = native.home
@@ -15,7 +15,7 @@ import Testing
         #expect(nStatus == 0, "the fixture fails even without agentwatch: \(nErr)")
         let traced = Sandbox()
         let r = try Pack.run(["/bin/sh", Pack.benign + script, traced.work] + extra, sandbox: traced, timeout: timeout)
-        Detections.record(fixture: "benign/" + script + (extra.isEmpty ? "" : " " + extra.joined(separator: " ")),
+        Detections.record(fixture: "benign/" + (label ?? script + (extra.isEmpty ? "" : " " + extra.joined(separator: " "))),
                           behaviour: "honest work", run: r, rule: nil, bytes: nil)
         #expect(r.serious.isEmpty, "alerts on honest work:\n\(r.summary)")
         #expect(r.status == nStatus, "\(r.summary)")
@@ -58,7 +58,7 @@ import Testing
     @Test func portProbe() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        let r = try compare("port_probe.sh", ["\(server.port)"])
+        let r = try compare("port_probe.sh", ["\(server.port)"], label: "port_probe.sh PORT")
         #expect(r.stdout == "port  open\n")
         #expect(r.rules.contains("Shell opens /dev/tcp connection"), "\(r.summary)")
     }

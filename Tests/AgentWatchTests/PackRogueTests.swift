@@ -248,6 +248,16 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
                      behaviour: argv.joined(separator: " ") + " (stand-in binary)")
     }
 
+    @Test func renamedTunnelBinary() throws {
+        let box = Sandbox()
+        let renamed = box.work + "/syncd"
+        try FileManager.default.copyItem(atPath: Harness.fixture("rogue_tunnel_marker"), toPath: renamed)
+        let r = try Pack.run([renamed], sandbox: box)
+        #expect(r.stdout.isEmpty)
+        expectCaught(r, rule: "Tunnel binary by its contents", action: "kill", fixture: "src/rogue_tunnel_marker.c",
+                     behaviour: "binary with chisel strings renamed syncd")
+    }
+
     @Test func listenOnAllInterfaces() throws {
         let box = Sandbox()
         let r = try Pack.run(["/usr/bin/python3", Pack.rogue + "listen_all.py"], sandbox: box)
