@@ -1,0 +1,144 @@
+// Traces are written in completion order: a syscall's line appears when it
+// returns, long after events that happened while it ran. The live engine saw
+// each syscall twice — at entry (`seq`, before it ran, no result) and at exit
+// (`xseq`) — interleaved with everything else by sequence number. Replaying
+// through the same policy needs that order back.
+
+/// Re-emits a record-order stream in engine order: for a syscall with an
+/// `exitSeq` an entry view at `seq` (`exit == nil`, `denied == false` because
+/// the verdict came after, `exitSeq` kept so the two views can be paired) and
+/// the completed event at `exitSeq`; every other event once at `seq`.
+///
+/// Sequence numbers are dense, so a view is released as soon as every smaller
+/// number has been released. Views wait in a reorder buffer holding at most
+/// `window` sequence numbers:
+/// - A number that never comes (a syscall still running when the writer died,
+///   a damaged trace) is a gap. When the buffer is full the oldest waiting
+///   numbers are given up on in order; at the end of input everything left is
+///   released in order. Given-up numbers are counted in `skippedNumbers`.
+/// - A view whose number was already given up on (a syscall that ran longer
+///   than `window` numbers) is released at once when it finally arrives,
+///   out of order, and counted in `lateViews`.
+public final class EngineOrder: EventStream {
+    public static let defaultWindow = 1 << 16
+
+    private let source: EventStream
+    private let window: Int
+    private var ring: [Event?]
+    private var expected: UInt64
+    private var buffered = 0
+    private var ready: [Event] = []
+    private var readyHead = 0
+    private var sourceDone = false
+
+    /// Sequence numbers given up on: gaps in the input.
+    public private(set) var skippedNumbers: UInt64 = 0
+    /// Views released out of order because they arrived after their slot was given up.
+    public private(set) var lateViews = 0
+
+    public var warnings: [TraceDiagnostic] { source.warnings }
+
+    /// `firstSeq` is where numbering starts (1 for a whole trace).
+    public init(source: EventStream, window: Int = EngineOrder.defaultWindow, firstSeq: UInt64 = 1) {
+        self.source = source
+        self.window = max(window, 2)
+        self.ring = Array(repeating: nil, count: min(1024, self.window))
+        self.expected = firstSeq
+    }
+
+    public func next() throws -> Event? {
+        while readyHead == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
+            if sourceDone { return nil }
+            if let e = try source.next() {
+                let (first, second) = Self.views(of: e)
+                place(first.0, first.1)
+                if let second { place(second.0, second.1) }
+            } else {
+                sourceDone = true
+                drain()
+            }
+        }
+        let e = ready[readyHead]
+        readyHead += 1
+        return e
+    }
+
+    /// What the engine observed for one record, keyed by sequence number.
+    static func views(of e: Event) -> ((UInt64, Event), (UInt64, Event)?) {
+        guard case .syscall(let sc) = e.kind, let xseq = sc.exitSeq, sc.exit != nil else { return ((e.seq, e), nil) }
+        var entry = sc
+        entry.exit = nil
+        entry.denied = false
+        var atEntry = e
+        atEntry.kind = .syscall(entry)
+        return ((e.seq, atEntry), (xseq, e))
+    }
+
+    private func place(_ key: UInt64, _ e: Event) {
+        if key < expected {
+            lateViews += 1
+            ready.append(e)
+            return
+        }
+        if key - expected >= UInt64(ring.count) && ring.count < window { grow(toFit: key) }
+        // Full: give up on the oldest numbers until this one fits.
+        while key - expected >= UInt64(ring.count) {
+            if buffered == 0 {
+                let jump = key - expected - UInt64(ring.count) + 1
+                skippedNumbers += jump
+                expected += jump
+                break
+            }
+            releaseExpected()
+        }
+        let slot = Int(key % UInt64(ring.count))
+        if ring[slot] != nil {
+            // A number used twice breaks the density promise; keep the event anyway.
+            lateViews += 1
+            ready.append(e)
+            return
+        }
+        ring[slot] = e
+        buffered += 1
+        while buffered > 0, ring[Int(expected % UInt64(ring.count))] != nil { releaseExpected() }
+    }
+
+    /// Releases the view at `expected`, or records a gap there, and moves on.
+    private func releaseExpected() {
+        let slot = Int(expected % UInt64(ring.count))
+        if let e = ring[slot] {
+            ready.append(e)
+            ring[slot] = nil
+            buffered -= 1
+        } else {
+            skippedNumbers += 1
+        }
+        expected += 1
+    }
+
+    private func grow(toFit key: UInt64) {
+        var size = ring.count
+        while key - expected >= UInt64(size) && size < window { size *= 2 }
+        size = min(size, window)
+        var bigger = [Event?](repeating: nil, count: size)
+        for e in ring {
+            guard let e else { continue }
+            let k = Self.key(of: e)
+            bigger[Int(k % UInt64(size))] = e
+        }
+        ring = bigger
+    }
+
+    /// The number a buffered view sits at: entry views have no result yet.
+    private static func key(of e: Event) -> UInt64 {
+        if case .syscall(let sc) = e.kind, sc.exit != nil, let x = sc.exitSeq { return x }
+        return e.seq
+    }
+
+    /// End of input: release what waits, in order, across any gaps.
+    private func drain() {
+        while buffered > 0 { releaseExpected() }
+    }
+}
