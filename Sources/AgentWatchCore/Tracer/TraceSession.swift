@@ -498,6 +498,7 @@ public final class TraceSession: StackSource {
         }
         var out: [Arg] = []
         if ret >= 0, !sc.denied, var ctx = task.pendingCtx, let decoder = DecoderRegistry.exit[sc.name] {
+            ctx.forgetResolved()
             out = decoder(&ctx, ret)
         }
         sc.exit = SyscallExit(ret: ret, out: out)

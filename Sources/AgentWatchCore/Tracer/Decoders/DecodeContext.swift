@@ -10,6 +10,18 @@ struct DecodeContext {
     let payloadLimit: Int
     /// Set when some pointer could not be read.
     var unreadable = false
+    /// Descriptors already resolved at this stop (a dirfd is both an argument and a path base).
+    private var resolved: [Int32: FdInfo?] = [:]
+
+    /// At the exit stop descriptors may have changed (connected, duplicated).
+    mutating func forgetResolved() { resolved.removeAll() }
+
+    mutating func resolve(_ n: Int32) -> FdInfo? {
+        if let hit = resolved[n] { return hit }
+        let info = FdResolver.resolve(pid: pid, fd: n)
+        resolved[n] = info
+        return info
+    }
 
     init(pid: Int32, tid: Int32, arch: Arch, raw: [UInt64], payloadLimit: Int) {
         self.pid = pid
@@ -31,12 +43,12 @@ struct DecodeContext {
 
     func fdNumber(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: raw[i]) }
 
-    func fd(_ i: Int) -> ArgValue {
+    mutating func fd(_ i: Int) -> ArgValue {
         let n = fdNumber(i)
-        return .fd(n, n >= 0 ? FdResolver.resolve(pid: pid, fd: n) : nil)
+        return .fd(n, n >= 0 ? resolve(n) : nil)
     }
 
-    func dirfd(_ i: Int) -> ArgValue {
+    mutating func dirfd(_ i: Int) -> ArgValue {
         let n = fdNumber(i)
         if n == Flags.atFdcwd { return .flags(UInt64(bitPattern: Int64(n)), names: ["AT_FDCWD"]) }
         return fd(i)
@@ -64,13 +76,13 @@ struct DecodeContext {
         return .path(absolute(s, dirfd: dirfdIndex.map { fdNumber($0) } ?? Flags.atFdcwd), raw: s)
     }
 
-    func absolute(_ p: String, dirfd: Int32) -> String {
+    mutating func absolute(_ p: String, dirfd: Int32) -> String {
         if p.hasPrefix("/") { return PathText.normalize(p) }
         let base: String
         if dirfd == Flags.atFdcwd {
             base = FdResolver.cwd(tid: tid) ?? "."
         } else {
-            base = FdResolver.resolve(pid: pid, fd: dirfd)?.name ?? "<fd \(dirfd)>"
+            base = resolve(dirfd)?.name ?? "<fd \(dirfd)>"
         }
         if p.isEmpty { return base }
         return PathText.normalize(base + "/" + p)
