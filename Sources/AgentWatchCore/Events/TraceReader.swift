@@ -90,7 +90,8 @@ public final class TraceReader: EventStream {
             }
             if case .other(let what) = decoded {
                 skippedRecords += 1
-                warn(line.number, "skipped \(what)")
+                // Alerts fill every recorded run; warning about each would crowd out real problems.
+                if what != TraceLineDecoder.alertRecord { warn(line.number, "skipped \(what)") }
             }
             return decoded
         }
