@@ -4,7 +4,9 @@ SWIFT ?= swift
 CC ?= cc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests use.
-DEB_PACKAGES := libelf-dev libunwind-dev liblzma-dev strace gcc libc6-dev make python3 netcat-openbsd socat
+DEB_PACKAGES := libelf-dev libunwind-dev liblzma-dev strace gcc libc6-dev make python3 netcat-openbsd socat chromium
+# The policy pack's fixtures and honest-work tests.
+DEB_PACKAGES += openssh-client curl wget git python3-venv perl
 
 FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
 FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
@@ -62,6 +64,14 @@ falco-compat: debug
 	  $(FALCO_RULES)/falco_rules.yaml $(FALCO_RULES)/falco-incubating_rules.yaml \
 	  $(FALCO_RULES)/falco-sandbox_rules.yaml > docs/falco-compat.md.tmp
 	mv docs/falco-compat.md.tmp docs/falco-compat.md
+
+# docs/detections.md from real runs of the policy-pack tests.
+.PHONY: detections
+detections: deps fixtures
+	$(SWIFT) build --build-tests
+	rm -f .build/detections.jsonl
+	AGENTWATCH_DETECTIONS=$(CURDIR)/.build/detections.jsonl $(SWIFT) test --skip-build --filter 'Pack[A-Za-z]*Tests'
+	/usr/bin/python3 scripts/detections.py .build/detections.jsonl Policies > docs/detections.md
 
 clean:
 	rm -rf .build Fixtures/bin

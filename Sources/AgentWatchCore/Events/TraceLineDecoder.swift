@@ -10,8 +10,12 @@ enum TraceRecord {
 }
 
 enum TraceLineDecoder {
+<<<<<<< HEAD
     /// What an alert line (`run --trace` records every alert) decodes to: expected, not worth a warning.
     static let alertRecord = "an alert"
+=======
+    static let alertRecord = "an event of unknown kind \"alert\""
+>>>>>>> main
 
     static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil) throws(JSONParseError) -> TraceRecord {
         var c = JSONCursor(line, cache: cache)

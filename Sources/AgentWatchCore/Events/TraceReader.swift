@@ -90,7 +90,7 @@ public final class TraceReader: EventStream {
             }
             if case .other(let what) = decoded {
                 skippedRecords += 1
-                // Alerts fill every recorded run; warning about each would crowd out real problems.
+                // Alert lines belong in traces (run writes them); only unknown kinds deserve a word.
                 if what != TraceLineDecoder.alertRecord { warn(line.number, "skipped \(what)") }
             }
             return decoded

@@ -47,7 +47,7 @@ public final class PolicyEngine {
             } else {
                 for n in r.eventTypes.names { byType[n, default: []].append(i) }
             }
-            if let s = r.sequence { trackers[i] = SequenceTracker(s) }
+            if let s = r.sequence { trackers[i] = SequenceTracker(s, fields: r.fields) }
         }
     }
 
@@ -98,7 +98,7 @@ public final class PolicyEngine {
         for i in ctx.phase == .exit ? p.exit : p.entry {
             let r = rules[i]
             if let tracker = trackers[i] {
-                if let done = tracker.feed(ctx) { out.append(match(r, ctx, steps: done.seqs)) }
+                if let done = tracker.feed(ctx) { out.append(match(r, ctx, steps: done.seqs, seen: done.seen)) }
                 continue
             }
             if r.predicate(ctx) { out.append(match(r, ctx, steps: [])) }
@@ -143,10 +143,10 @@ public final class PolicyEngine {
         }
     }
 
-    private func match(_ r: CompiledRule, _ ctx: EvalContext, steps: [UInt64]) -> RuleMatch {
-        let fields = r.fields.map { ($0.text, $0.value(ctx)?.description ?? "<NA>") }
+    private func match(_ r: CompiledRule, _ ctx: EvalContext, steps: [UInt64], seen: [String: String] = [:]) -> RuleMatch {
+        let fields = r.fields.map { ($0.text, $0.value(ctx)?.description ?? seen[$0.text] ?? "<NA>") }
         return RuleMatch(rule: r.name, priority: r.priority, action: r.action, errno: r.errno, scope: r.scope,
-                         tags: r.tags, output: r.output.render(ctx), fields: fields, seq: ctx.event.seq,
+                         tags: r.tags, output: r.output.render(ctx, fallback: seen), fields: fields, seq: ctx.event.seq,
                          pid: ctx.event.pid, tid: ctx.event.tid, phase: ctx.phase, syscall: ctx.syscallName,
                          stepSeqs: steps)
     }

@@ -49,6 +49,11 @@ public enum FieldTable {
         FieldSpec("evt.dir", .string, "`>` at syscall entry, `<` at exit. `evt.dir = <` makes a rule run at exit.") { c, _ in
             .string(c.phase.rawValue)
         },
+        // Numbers differ between ABIs: a 64-bit program issuing int 0x80 (i386) or x32
+        // calls is hiding from rules written for x86_64; rules need to see which one ran.
+        FieldSpec("evt.arch", .string, "ABI of the syscall: `x86_64`, `i386` (int 0x80) or `x32`; exec events are `x86_64`.") { c, _ in
+            c.syscall.map { .string($0.arch.rawValue) }
+        },
         FieldSpec("evt.num", .int, "Event sequence number.") { c, _ in .int(Int64(c.event.seq)) },
         FieldSpec("evt.time", .int, "Wall-clock time of the event, ns since the epoch.") { c, _ in
             .int(Int64(clamping: c.event.wall))

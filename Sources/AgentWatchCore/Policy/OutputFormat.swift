@@ -60,12 +60,13 @@ struct OutputFormat: Sendable {
         parts.compactMap { if case .field(let f) = $0 { return f } else { return nil } }
     }
 
-    func render(_ ctx: EvalContext) -> String {
+    /// `fallback` fills fields this event lacks (a sequence's earlier steps).
+    func render(_ ctx: EvalContext, fallback: [String: String] = [:]) -> String {
         var out = ""
         for p in parts {
             switch p {
             case .text(let t): out += t
-            case .field(let f): out += f.value(ctx)?.description ?? "<NA>"
+            case .field(let f): out += f.value(ctx)?.description ?? fallback[f.text] ?? "<NA>"
             case .unavailable: out += "<NA>"
             }
         }

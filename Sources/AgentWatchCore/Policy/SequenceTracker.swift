@@ -9,15 +9,26 @@ final class SequenceTracker {
         var start: UInt64
         var captures: [[FieldValue?]]
         var seqs: [UInt64]
+        /// The rule's fields as each matched step saw them, so the alert explains
+        /// every step, not only the last event.
+        var seen: [String: String] = [:]
     }
 
     static let maxPartialsPerKey = 8
     static let maxKeys = 1024
 
     let seq: CompiledSequence
+    let fields: [BoundField]
     private var partials: [String: [Partial]] = [:]
 
-    init(_ seq: CompiledSequence) { self.seq = seq }
+    init(_ seq: CompiledSequence, fields: [BoundField] = []) {
+        self.seq = seq
+        self.fields = fields
+    }
+
+    private func note(_ p: inout Partial, _ ctx: EvalContext) {
+        for f in fields { if let v = f.value(ctx) { p.seen[f.text] = v.description } }
+    }
 
     var keyCount: Int { partials.count }
 
@@ -40,6 +51,7 @@ final class SequenceTracker {
                 if step.predicate(ctx) {
                     p.captures.append(capture(step, ctx))
                     p.seqs.append(ctx.event.seq)
+                    note(&p, ctx)
                     p.next += 1
                     if p.next == seq.steps.count {
                         if completed == nil { completed = p }
@@ -55,7 +67,8 @@ final class SequenceTracker {
         if first.runs(name, phase) {
             ctx.captures = []
             if first.predicate(ctx) {
-                let p = Partial(next: 1, start: now, captures: [capture(first, ctx)], seqs: [ctx.event.seq])
+                var p = Partial(next: 1, start: now, captures: [capture(first, ctx)], seqs: [ctx.event.seq])
+                note(&p, ctx)
                 if seq.steps.count == 1 {
                     if completed == nil { completed = p }
                 } else if let j = list.firstIndex(where: { $0.next == 1 && $0.captures == p.captures }) {

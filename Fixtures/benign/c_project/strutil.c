@@ -1,0 +1,3 @@
+#include <ctype.h>
+#include "proj.h"
+void upper(char *s) { for (; *s; s++) *s = (char)toupper((unsigned char)*s); }
