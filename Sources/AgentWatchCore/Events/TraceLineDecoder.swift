@@ -10,12 +10,7 @@ enum TraceRecord {
 }
 
 enum TraceLineDecoder {
-<<<<<<< HEAD
-    /// What an alert line (`run --trace` records every alert) decodes to: expected, not worth a warning.
-    static let alertRecord = "an alert"
-=======
     static let alertRecord = "an event of unknown kind \"alert\""
->>>>>>> main
 
     static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil) throws(JSONParseError) -> TraceRecord {
         var c = JSONCursor(line, cache: cache)
@@ -132,8 +127,7 @@ enum TraceLineDecoder {
             guard let kind else { return .other(what: seq == nil ? "a record without \"ev\"" : "an event without \"ev\"") }
             let k: Event.Kind
             switch kind {
-            case .unknown(let name):
-                return .other(what: name == "alert" ? TraceLineDecoder.alertRecord : "an event of unknown kind \"\(name)\"")
+            case .unknown(let name): return .other(what: "an event of unknown kind \"\(name)\"")
             case .syscall:
                 guard let sc else { throw c.fail("syscall event without \"sc\"") }
                 let exit = ret.map { SyscallExit(ret: $0, out: out) }
