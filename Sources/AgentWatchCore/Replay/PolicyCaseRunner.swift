@@ -113,15 +113,15 @@ public final class PolicyCaseRunner {
         let running = Set(set.rules.map(\.name))
         for (name, at) in names where !running.contains(name) {
             if let skipped = set.skipped.first(where: { $0.rule == name }) {
-                return CaseFailure("rule `\(name)` cannot run: \(skipped.reason) (\(at))")
+                return CaseFailure("rule `\(name)` cannot run: \(skipped.reason) (line \(at.line))")
             }
             if set.document.rules.contains(where: { $0.name == name }) {
-                return CaseFailure("rule `\(name)` is disabled (\(at))")
+                return CaseFailure("rule `\(name)` is disabled (line \(at.line))")
             }
             let near = running.min { FieldLookup.editDistance(name, $0) < FieldLookup.editDistance(name, $1) }
             var msg = "no rule named `\(name)` in the policies"
             if let near, FieldLookup.editDistance(name, near) <= max(3, name.count / 4) { msg += "; did you mean `\(near)`?" }
-            return CaseFailure(msg + " (\(at))")
+            return CaseFailure(msg + " (line \(at.line))")
         }
         return nil
     }
@@ -152,16 +152,18 @@ public final class PolicyCaseRunner {
             if !hits.isEmpty { problems.append("`\(rule)` fired" + seen(hits)) }
         }
         if case .events(let inline) = c.source {
-            for m in inline.mustFire where !alerts.contains(where: { $0.rule == m.rule && $0.seq == m.seq }) {
+            for m in inline.mustFire where !alerts.contains(where: { $0.rule == m.rule && m.seqs.contains($0.seq) }) {
                 let other = alerts.filter { $0.rule == m.rule }
-                problems.append("`\(m.rule)` did not fire on event \(m.seq) (line \(m.location.line))" + seen(other))
+                problems.append("`\(m.rule)` did not fire on the event of line \(m.location.line) (seq \(seqText(m.seqs)))" + seen(other))
             }
-            for m in inline.mustNotFire where alerts.contains(where: { $0.rule == m.rule && $0.seq == m.seq }) {
-                problems.append("`\(m.rule)` fired on event \(m.seq) (line \(m.location.line)), marked ok")
+            for m in inline.mustNotFire where alerts.contains(where: { $0.rule == m.rule && m.seqs.contains($0.seq) }) {
+                problems.append("`\(m.rule)` fired on the event of line \(m.location.line) (seq \(seqText(m.seqs))), marked ok")
             }
         }
         return problems
     }
+
+    private func seqText(_ seqs: [UInt64]) -> String { seqs.map(String.init).joined(separator: "/") }
 
     private func times(_ n: Int) -> String { n == 1 ? "once" : "\(n) times" }
 
