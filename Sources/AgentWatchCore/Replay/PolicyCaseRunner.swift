@@ -64,7 +64,10 @@ public final class PolicyCaseRunner {
             let input: ReplayInput
             switch c.source {
             case .events(let inline):
-                input = ReplayInput(name: c.location.file, stream: EventList(inline.events), header: nil, format: .agentwatch)
+                // Names resolved through the resolver every live run trusts (systemd's stub) count here too.
+                let header = TraceHeader(agentwatchVersion: "inline", host: "", command: [], startWall: InlineEvents.startWall,
+                                         tracerPid: 1, dnsServers: ["127.0.0.53"])
+                input = ReplayInput(name: c.location.file, stream: EventList(inline.events), header: header, format: .agentwatch)
             case .file(let path, let format):
                 input = try ReplayInput(path: path, format: format)
             case .run(let argv, let timeout):
