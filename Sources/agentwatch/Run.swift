@@ -95,6 +95,8 @@ struct Run: ParsableCommand {
         if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
         let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
+        // A snapshot: entries the agent adds to /etc/hosts later do not name anything.
+        let hosts = HostnameTable.hostsEntries((try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "")
         options.recordResults = trace != nil || print
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
@@ -108,9 +110,11 @@ struct Run: ParsableCommand {
                 Stderr.line("agentwatch: cannot write the trace: \(error)")
                 throw ExitCode(125)
             }
-            writer?.header(TraceHeader(agentwatchVersion: AgentWatchVersion.current, host: Host.name,
-                                       command: command, startWall: TraceClock.wall(), tracerPid: getpid(),
-                                       dnsServers: dnsServers))
+            var header = TraceHeader(agentwatchVersion: AgentWatchVersion.current, host: Host.name,
+                                     command: command, startWall: TraceClock.wall(), tracerPid: getpid(),
+                                     dnsServers: dnsServers)
+            header.hosts = hosts
+            writer?.header(header)
         }
         var sinks: [AlertSink] = [StderrAlertSink()]
         if let alerts {
@@ -131,6 +135,7 @@ struct Run: ParsableCommand {
         let session = TraceSession(options: options, sink: enforcer)
         enforcer.stacks = session
         session.processes.hostnames.trust(dnsServers)
+        session.processes.hostnames.learnHosts(hosts)
         let env = Environment.current
         do {
             let outcome = try session.run(argv: command, environment: env)

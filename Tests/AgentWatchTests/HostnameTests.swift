@@ -94,3 +94,28 @@ import Testing
         #expect(DNSMessage.answer([0, 1, 0x01, 0x00] + Array(m[4...])) == nil)  // a query, not a response
     }
 }
+
+@Suite struct HostsFileTests {
+    @Test func etcHostsNamesCountAsResolved() throws {
+        let hosts = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? ""
+        let entries = HostnameTable.hostsEntries(hosts)
+        guard let first = entries.first(where: { $0.hasPrefix("127.0.0.1 ") }) else { return }
+        let name = String(first.split(separator: " ")[1])
+        let l = try Listener()
+        defer { l.stop() }
+        let policy = """
+            - rule: Named loopback
+              desc: connect to a host named in /etc/hosts
+              condition: evt.type = connect and fd.sip.name = \(name)
+              output: "to %fd.sip.name"
+              priority: NOTICE
+              tags: [test]
+            """
+        let r = try Harness.run(["/usr/bin/python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(l.port)))"],
+                                policy: policy)
+        #expect(r.alerts.first?["output"] as? String == "to \(name)")
+        #expect((r.header?["hosts"] as? [String])?.contains(first) == true)
+        #expect(HostnameTable.hostsEntries("10.1.2.3 build.internal ci # comment\n# gone 1.1.1.1\n")
+                == ["10.1.2.3 build.internal", "10.1.2.3 ci"])
+    }
+}

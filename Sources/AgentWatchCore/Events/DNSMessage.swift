@@ -108,6 +108,27 @@ public final class HostnameTable: @unchecked Sendable {
 
     public func name(of ip: String) -> String? { names[ip] }
 
+    /// "IP name" pairs from /etc/hosts text (first name and aliases).
+    public static func hostsEntries(_ text: String) -> [String] {
+        var out: [String] = []
+        for line in text.split(separator: "\n") {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let f = content.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard f.count >= 2 else { continue }
+            for name in f.dropFirst() { out.append("\(f[0]) \(name.lowercased())") }
+        }
+        return out
+    }
+
+    /// Takes static entries ("IP name"); the first name given for an address wins.
+    public func learnHosts(_ entries: [String]) {
+        for e in entries {
+            let parts = e.split(separator: " ")
+            guard parts.count == 2, names[String(parts[0])] == nil else { continue }
+            record(DNSAnswer(question: String(parts[1]), addresses: [String(parts[0])]))
+        }
+    }
+
     /// The nameservers of /etc/resolv.conf (and systemd-resolved's stub).
     public static func systemResolvers(_ text: String) -> [String] {
         var out: [String] = []

@@ -9,6 +9,8 @@ public struct TraceHeader: Sendable, Equatable {
     public var tracerPid: Int32
     /// Resolvers whose DNS answers name addresses (fd.sip.name), so a replay trusts the same ones.
     public var dnsServers: [String] = []
+    /// /etc/hosts as it was when tracing started ("IP name" pairs): static names count too.
+    public var hosts: [String] = []
     public init(agentwatchVersion: String, host: String, command: [String], startWall: UInt64, tracerPid: Int32,
                 dnsServers: [String] = []) {
         self.dnsServers = dnsServers
@@ -30,6 +32,7 @@ public enum TraceEncoder {
         j.field("start_wall", h.startWall)
         j.field("tracer_pid", h.tracerPid)
         if !h.dnsServers.isEmpty { j.field("dns_servers", strings: h.dnsServers) }
+        if !h.hosts.isEmpty { j.field("hosts", strings: h.hosts) }
         j.endObject()
         j.newline()
     }

@@ -44,6 +44,7 @@ enum TraceLineDecoder {
         // header
         var format: Int?, version = "", host = "", command: [String] = [], startWall: UInt64 = 0, tracerPid: Int32 = 0
         var dnsServers: [String] = []
+        var hosts: [String] = []
         // spawn / exec: /proc facts and image fingerprints; any event: a stack
         var facts = ProcFacts(), binary: BinaryInfo?, script: BinaryInfo?, stack: [StackFrame]?
 
@@ -99,6 +100,7 @@ enum TraceLineDecoder {
                 else if k.matches("start_wall") { startWall = try c.uint64() }
                 else if k.matches("tracer_pid") { tracerPid = try c.int32() }
                 else if k.matches("dns_servers") { dnsServers = try c.stringArray() }
+                else if k.matches("hosts") { hosts = try c.stringArray() }
                 else { try c.skipValue() }
             }
         }
@@ -121,6 +123,7 @@ enum TraceLineDecoder {
                 guard format == 1 else { throw c.fail("unsupported trace format \(format) (this reader knows format 1)") }
                 var h = TraceHeader(agentwatchVersion: version, host: host, command: command, startWall: startWall, tracerPid: tracerPid,
                                     dnsServers: dnsServers)
+                h.hosts = hosts
                 h.format = format
                 return .header(h)
             }

@@ -83,6 +83,7 @@ public final class TraceSession: StackSource {
     var rootPid: Int32 = 0
     var outcome = TraceOutcome(rootExitCode: nil, rootSignal: nil, survivors: [], killedByVerdict: false)
     var rootEnded = false
+    var rootExeced = false
     /// Events made final during a stop; handed to the sink after the tracee resumed.
     var finished: [Event] = []
     let tracedNumbers: Set<Int>
@@ -92,7 +93,8 @@ public final class TraceSession: StackSource {
 
     /// The stack of a task stopped right now (the engine asks while it decides).
     public func stack(pid: Int32, tid: Int32) -> [StackFrame] {
-        guard tasks[tid] != nil else { return [] }
+        // Before its first exec the root is agentwatch's own forked child: its stack is ours.
+        guard tasks[tid] != nil, pid != rootPid || rootExeced else { return [] }
         return stacks.capture(pid: pid, tid: tid)
     }
 
@@ -540,6 +542,7 @@ public final class TraceSession: StackSource {
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
         stacks.invalidate(pid: pid)
+        if pid == rootPid { rootExeced = true }
         let binary = fingerprints.running(pid: pid)
         // The kernel ran a #! script through its interpreter: fingerprint the script too.
         let script = path != exe && !path.isEmpty ? fingerprints.file(path).flatMap { $0.format == "script" ? $0 : nil } : nil
