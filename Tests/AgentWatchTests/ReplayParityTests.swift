@@ -102,6 +102,25 @@ import Testing
                               expectRules: ["No secret files", "Failed open under etc"])
     }
 
+    /// Names from the live run's /etc/hosts snapshot (in the trace header) count in the replay too.
+    @Test func hostNamesFromTheHeader() throws {
+        let l = try Listener()
+        defer { l.stop() }
+        let policy = """
+            - rule: Localhost by name
+              desc: a connection to an address /etc/hosts names localhost
+              condition: evt.type = connect and fd.sip.name = localhost
+              output: "connect to %fd.sip.name"
+              priority: WARNING
+              tags: [test]
+            """
+        let rec = try ReplayRig.record([Harness.fixture("revshell"), "\(l.port)", "send"], policy: policy)
+        defer { try? FileManager.default.removeItem(atPath: rec.dir) }
+        try #require(rec.liveAlerts.count == 1, "live: \(rec.stderr)")
+        let replayed = try ReplayRig.replay(rec.trace, policy: rec.policy)
+        #expect(replayed.alerts == rec.liveAlerts)
+    }
+
     /// The deny really happened live; the replay names the same action.
     @Test func replayReportsTheActionTheLiveRunTook() throws {
         let dir = Harness.tempDir()

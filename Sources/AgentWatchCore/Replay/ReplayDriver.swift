@@ -41,7 +41,11 @@ public final class ReplayDriver {
             onMatch?(a)
         }
         let processes = ProcessTable()
-        if let servers = input.header?.dnsServers { processes.hostnames.trust(servers) }
+        // The live run's view of names: its trusted resolvers and its /etc/hosts snapshot.
+        if let h = input.header {
+            processes.hostnames.trust(h.dnsServers)
+            processes.hostnames.learnHosts(h.hosts)
+        }
         let state = ReplayFilterState(filter)
         var ended = EndedProcesses(capacity: endedKept)
         let everything = filter.isEmpty
