@@ -91,7 +91,7 @@ struct Run: ParsableCommand {
         options.allSyscalls = allSyscalls || engine.tracesAllSyscalls
         if engine.usesHostnames { traced.formUnion(PolicyEngine.dnsReceiveSyscalls) }
         options.traced = traced
-        options.exitNeeded = Set(traced.filter { engine.needsExit($0) })
+        options.exitNeeded = Set(traced.filter { engine.needsExitStop($0) })
         if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
         let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()

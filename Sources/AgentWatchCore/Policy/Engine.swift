@@ -70,6 +70,18 @@ public final class PolicyEngine {
         candidates(syscall).contains { rules[$0].needsExit(syscall) }
     }
 
+    /// Whether the tracer must stop at this syscall's exit for the rules. A successful
+    /// execve's exit is the exec event, which always comes: only rules that look at
+    /// a failed exec (evt.res, evt.failed…) need the syscall's own exit stop.
+    public func needsExitStop(_ syscall: String) -> Bool {
+        guard syscall == "execve" || syscall == "execveat" else { return needsExit(syscall) }
+        return candidates(syscall).contains { i in
+            let r = rules[i]
+            if let s = r.sequence { return s.steps.contains { $0.types.contains(syscall) && $0.timing.exitAlways } }
+            return r.timing.exitAlways
+        }
+    }
+
     /// Whether some rule evaluates this syscall at entry.
     public func needsEntry(_ syscall: String) -> Bool {
         candidates(syscall).contains { i in

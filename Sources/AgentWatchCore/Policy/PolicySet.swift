@@ -129,7 +129,7 @@ struct PolicyCompiler {
                   r.keyLocations["condition"] ?? r.keyLocations["sequence"] ?? r.location, rule.name)
             return
         }
-        if rule.timing.entryOnly && rule.timing.exitAlways {
+        if rule.timing.entryOnly && (rule.timing.exitAlways || rule.timing.exitForSuccess) {
             error("condition of rule \(rule.name) can never match: it asks for evt.dir = > and uses fields only known at exit",
                   r.keyLocations["condition"] ?? r.location, rule.name)
         }
@@ -140,12 +140,12 @@ struct PolicyCompiler {
         guard rule.action.isPreventive else { return }
         let what = "action \(rule.action.rawValue) needs the rule to run at syscall entry, but"
         if let seq = rule.sequence, let last = seq.steps.last {
-            if last.timing.exitAlways {
+            if last.timing.exitAlways || last.timing.exitForSuccess {
                 error("\(what) the last step of sequence \(rule.name) uses fields only known at exit (evt.res, evt.rawres, evt.failed, evt.dir = <)", actionLoc, rule.name)
             }
             return
         }
-        if rule.timing.exitAlways {
+        if rule.timing.exitAlways || rule.timing.exitForSuccess {
             error("\(what) rule \(rule.name) uses fields only known at exit (evt.res, evt.rawres, evt.failed, evt.dir = <)", actionLoc, rule.name)
         } else if rule.timing.exitOnExec && rule.action == .deny
                     && (rule.eventTypes.contains("execve") || rule.eventTypes.contains("execveat")) {

@@ -41,8 +41,11 @@ public struct TypeSet: Sendable, Equatable {
 
 /// When a rule (or step) can be evaluated.
 struct Timing: Sendable {
-    /// Uses a field only known at exit (evt.res…) or says `evt.dir = <`.
+    /// Uses a field only known at exit (evt.res…) in a way a failed call can satisfy.
     var exitAlways = false
+    /// Needs the exit, but only a successful one (`evt.res = SUCCESS`, `evt.failed = false`,
+    /// `evt.dir = <`): on execve the exec event is that exit, no syscall-exit stop needed.
+    var exitForSuccess = false
     /// Uses fd.num-like fields, exit-only for fd-creating syscalls.
     var exitWhenFdCreated = false
     /// Uses fingerprints of the new image: exit-only on execve.
@@ -51,7 +54,7 @@ struct Timing: Sendable {
     var entryOnly = false
 
     func needsExit(_ syscall: String) -> Bool {
-        exitAlways || (exitWhenFdCreated && FdSyscalls.creating.contains(syscall))
+        exitAlways || exitForSuccess || (exitWhenFdCreated && FdSyscalls.creating.contains(syscall))
             || (exitOnExec && (syscall == "execve" || syscall == "execveat"))
     }
 }
@@ -96,21 +99,43 @@ enum TypeAnalysis {
         }
     }
 
+    /// `evt.res = SUCCESS` or `evt.failed = false`, not under a `not`: true only for
+    /// calls that worked.
+    static func onlySuccess(_ l: Leaf) -> Bool {
+        guard let op = l.op, [.eq, .eqeq].contains(op), l.literals.count == 1 else { return false }
+        switch l.field.spec.name {
+        case "evt.res": return l.literals[0].uppercased() == "SUCCESS"
+        case "evt.failed": return l.literals[0].lowercased() == "false"
+        default: return false
+        }
+    }
+
     static func timing(_ e: RExpr) -> Timing {
         var t = Timing()
-        walk(e) { l in
+        walkSigned(e, negated: false) { l, negated in
             switch l.field.spec.availability {
             case .always: break
-            case .exitOnly: t.exitAlways = true
+            case .exitOnly:
+                if !negated && Self.onlySuccess(l) { t.exitForSuccess = true } else { t.exitAlways = true }
             case .exitWhenFdCreated: t.exitWhenFdCreated = true
             case .afterExec: t.exitOnExec = true
             }
             if l.field.spec.name == "evt.dir", let op = l.op, [.eq, .eqeq, .in].contains(op) {
-                if l.literals.allSatisfy({ $0 == "<" }), !l.literals.isEmpty { t.exitAlways = true }
+                if l.literals.allSatisfy({ $0 == "<" }), !l.literals.isEmpty { t.exitForSuccess = true }
                 if l.literals.allSatisfy({ $0 == ">" }), !l.literals.isEmpty { t.entryOnly = true }
             }
         }
         return t
+    }
+
+    /// Like walk, saying whether each leaf sits under an odd number of `not`s.
+    static func walkSigned(_ e: RExpr, negated: Bool, _ f: (Leaf, Bool) -> Void) {
+        switch e {
+        case .and(let xs), .or(let xs): for x in xs { walkSigned(x, negated: negated, f) }
+        case .not(let x): walkSigned(x, negated: !negated, f)
+        case .constant: break
+        case .leaf(let l): f(l, negated)
+        }
     }
 
     static func walk(_ e: RExpr, _ f: (Leaf) -> Void) {

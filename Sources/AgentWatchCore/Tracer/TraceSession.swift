@@ -198,10 +198,27 @@ public final class TraceSession: StackSource {
         // Tasks we never saw exit (reaped elsewhere) still get their pending work recorded.
         for t in tasks.values { finishUnfinished(t) }
         flushFinished()
+        printStats()
+    }
+
+    /// Stops by kind and syscall, printed at the end when AGENTWATCH_STATS is set.
+    var stats: [String: Int] = [:]
+    let keepStats = getenv("AGENTWATCH_STATS") != nil
+
+    func count(_ key: String) { if keepStats { stats[key, default: 0] += 1 } }
+
+    func printStats() {
+        guard keepStats else { return }
+        let total = stats.filter { $0.key.hasPrefix("stop:") }.values.reduce(0, +)
+        sink.notice("stats: \(total) stops")
+        for (k, v) in stats.sorted(by: { $0.value > $1.value }).prefix(30) { sink.notice("stats: \(v) \(k)") }
     }
 
     func handle(_ w: cp_wait_result) {
         let tid = w.pid
+        if keepStats {
+            if w.stopped != 0 { count("stop:event\(w.event)" + (w.event == 0 ? ":sig\(w.stop_sig)" : "")) }
+        }
         if w.exited != 0 || w.signaled != 0 {
             taskEnded(tid, code: w.exited != 0 ? w.exit_code : nil, signal: w.signaled != 0 ? w.term_sig : nil,
                       core: w.core != 0)
@@ -265,7 +282,7 @@ public final class TraceSession: StackSource {
             emit(pid: pid, tid: tid, .spawn(Spawn(
                 ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
                 cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "",
-                facts: ProcStatus.facts(tid))))
+                facts: ProcStatus.facts(tid, status: status))))
         }
         if rootEnded && options.survivors == .kill {
             // Forked while the survivors were being killed: it goes too.
@@ -397,6 +414,7 @@ public final class TraceSession: StackSource {
         var raw = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
         if arch == .i386 { raw = raw.map { $0 & 0xFFFF_FFFF } }
         var name = SyscallTable.name(nr: info.nr, arch: arch)
+        count("entry:" + name)
         var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit)
         if arch == .i386 && name == "socketcall" {
             name = demuxSocketcall(&ctx)
@@ -588,80 +606,6 @@ public enum TraceClock {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}
-
-/// Facts from /proc/TID/status and friends.
-struct ProcStatus {
-    var tgid: Int32
-    var ppid: Int32
-    var uid: UInt32
-
-    /// pgrp, session and tty_nr from /proc/PID/stat (fields 5-7, after the
-    /// parenthesized comm), capabilities from status, the audit login uid.
-    static func facts(_ pid: Int32) -> ProcFacts {
-        var f = ProcFacts()
-        if let b = readFile("/proc/\(pid)/stat"), let close = b.lastIndex(of: UInt8(ascii: ")")) {
-            let fields = b[(close + 1)...].split(separator: UInt8(ascii: " "))
-            func num(_ i: Int) -> Int32 { i < fields.count ? Int32(String(decoding: fields[i], as: UTF8.self)) ?? 0 : 0 }
-            f.pgid = num(2)
-            f.sid = num(3)
-            f.tty = num(4)
-        }
-        if let b = readFile("/proc/\(pid)/status") {
-            for line in String(decoding: b, as: UTF8.self).split(separator: "\n") {
-                func hex(_ prefix: String) -> UInt64? {
-                    line.hasPrefix(prefix) ? UInt64(line.dropFirst(prefix.count).trimmingCharacters(in: " \t"), radix: 16) : nil
-                }
-                if let v = hex("CapEff:") { f.capEffective = v }
-                else if let v = hex("CapPrm:") { f.capPermitted = v }
-                else if let v = hex("CapInh:") { f.capInheritable = v }
-            }
-        }
-        if let b = readFile("/proc/\(pid)/loginuid"), let v = Int64(String(decoding: b, as: UTF8.self).trimmingCharacters(in: " \n")) {
-            f.loginuid = v == 4_294_967_295 ? -1 : v
-        }
-        return f
-    }
-
-    static func readFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while out.count < limit {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4096) }
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
-        return out
-    }
-
-    static func read(_ tid: Int32) -> ProcStatus? {
-        guard let b = readFile("/proc/\(tid)/status") else { return nil }
-        var s = ProcStatus(tgid: tid, ppid: 0, uid: 0)
-        for line in String(decoding: b, as: UTF8.self).split(separator: "\n") {
-            if line.hasPrefix("Tgid:") { s.tgid = Int32(line.dropFirst(5).trimmingCharacters(in: " \t")) ?? tid }
-            else if line.hasPrefix("PPid:") { s.ppid = Int32(line.dropFirst(5).trimmingCharacters(in: " \t")) ?? 0 }
-            else if line.hasPrefix("Uid:") {
-                let f = line.dropFirst(4).split(whereSeparator: { $0 == " " || $0 == "\t" })
-                s.uid = f.first.flatMap { UInt32($0) } ?? 0
-            }
-        }
-        return s
-    }
-
-    static func cmdline(_ pid: Int32) -> [String]? {
-        guard let b = readFile("/proc/\(pid)/cmdline", limit: 1 << 20), !b.isEmpty else { return nil }
-        var parts = b.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        if parts.last == "" { parts.removeLast() }
-        return parts
-    }
-
-    static func comm(_ pid: Int32) -> String? {
-        guard let b = readFile("/proc/\(pid)/comm") else { return nil }
-        return String(decoding: b, as: UTF8.self).trimmingCharacters(in: "\n")
     }
 }
 

@@ -139,8 +139,16 @@ typealias ExitDecoder = @Sendable (inout DecodeContext, Int64) -> [Arg]
 enum PathText {
     /// Lexical normalization: "//", "/./" and "/x/../" collapse; symlinks are not followed.
     static func normalize(_ p: String) -> String {
-        guard p.hasPrefix("/") else { return p }
-        if !p.contains("//") && !p.contains("/.") && !p.hasSuffix("/") { return p }
+        let u = p.utf8
+        guard u.first == UInt8(ascii: "/") else { return p }
+        // Most paths are already clean: one pass over the bytes decides.
+        var prev: UInt8 = 0
+        var clean = u.last != UInt8(ascii: "/") || u.count == 1
+        for c in u {
+            if prev == UInt8(ascii: "/") && (c == UInt8(ascii: "/") || c == UInt8(ascii: ".")) { clean = false; break }
+            prev = c
+        }
+        if clean { return p }
         var parts: [Substring] = []
         for c in p.split(separator: "/", omittingEmptySubsequences: true) {
             if c == "." { continue }
