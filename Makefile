@@ -7,11 +7,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := libelf-dev libunwind-dev liblzma-dev strace gcc libc6-dev make python3 netcat-openbsd socat chromium
 # The policy pack's fixtures and honest-work tests.
 DEB_PACKAGES += openssh-client curl wget git python3-venv perl
+# bench-replay compares with jq.
+DEB_PACKAGES += jq
 
 FIXTURE_SRC := $(wildcard Fixtures/src/*.c)
 FIXTURE_BIN := $(patsubst Fixtures/src/%.c,Fixtures/bin/%,$(FIXTURE_SRC))
 
-.PHONY: all build debug deps fixtures test demo install bench clean falco-compat docs
+.PHONY: all build debug deps fixtures test demo install bench bench-replay clean falco-compat docs
 
 all: build
 
@@ -54,6 +56,9 @@ install: build
 
 bench: deps build fixtures
 	/usr/bin/python3 bench/run.py
+
+bench-replay: deps build
+	/usr/bin/python3 bench/replay.py
 
 docs: debug falco-compat
 	bash scripts/gen-field-docs.sh

@@ -19,7 +19,11 @@ public final class Enforcer: EventSink {
     let recorder: RunRecorder
     let alertSinks: [AlertSink]
     let pause: PauseController
-    public private(set) var alerts: [Alert] = []
+    /// The latest alert: a pause decision names it. Only one is kept, so a
+    /// replay of a long trace stays in constant memory.
+    public private(set) var lastAlert: Alert?
+    /// Sees every match, `log` ones included (the sinks do not): replay tests, summaries.
+    public var onMatch: ((Alert) -> Void)?
     public private(set) var violationKill = false
     /// Where alert stacks come from (the live tracer); nil for replays.
     public weak var stacks: StackSource?
@@ -48,7 +52,8 @@ public final class Enforcer: EventSink {
             verdict = verdict.merged(v)
             var alert = Alert(match: m, event: event, processes: processes, action: done, intended: intended)
             alert.stack = stack
-            alerts.append(alert)
+            lastAlert = alert
+            onMatch?(alert)
             recorder.alert(alert)
             if m.action != .log {
                 for s in alertSinks { s.emit(alert) }
@@ -79,7 +84,7 @@ public final class Enforcer: EventSink {
     }
 
     public func decidePause(_ event: Event, processes: ProcessTable) -> Verdict {
-        let last = alerts.last { $0.seq == event.seq }
+        let last = lastAlert?.seq == event.seq ? lastAlert : nil
         let v = pause.decide(alert: last, event: event)
         if case .killTree = v { violationKill = true }
         return v
