@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests use.
 DEB_PACKAGES := libelf-dev libunwind-dev liblzma-dev strace gcc libc6-dev make python3 netcat-openbsd socat chromium
 # The policy pack's fixtures and honest-work tests.
-DEB_PACKAGES += openssh-client curl wget git python3-venv perl
+DEB_PACKAGES += openssh-client curl wget git python3-venv perl iproute2
 # bench-replay compares with jq.
 DEB_PACKAGES += jq
 
