@@ -8,35 +8,34 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int lowered_contains(const unsigned char *hay, size_t n, const char *needle) {
-    size_t m = strlen(needle);
-    if (m == 0 || m > n) return 0;
-    unsigned char first = (unsigned char)needle[0];
-    const unsigned char *p = hay, *end = hay + n - m + 1;
-    while (p < end) {
-        p = memchr(p, first, (size_t)(end - p));
-        if (!p) return 0;
-        if (memcmp(p, needle, m) == 0) return 1;
-        p++;
-    }
-    return 0;
-}
-
-// Lowercases into a scratch buffer then looks for every marker at once.
+// One pass over the bytes, no copy: a byte that (lowercased) starts some
+// marker is checked against those markers case-insensitively.
 static uint64_t scan(const unsigned char *data, size_t n, const char *const *markers, int count) {
     if (n == 0 || count <= 0 || markers == NULL) return 0;
-    unsigned char *low = malloc(n);
-    if (!low) return 0;
-    for (size_t i = 0; i < n; i++) low[i] = (unsigned char)tolower(data[i]);
-    uint64_t found = 0;
-    for (int i = 0; i < count && i < 64; i++) {
-        if (lowered_contains(low, n, markers[i])) found |= (uint64_t)1 << i;
+    if (count > 64) count = 64;
+    uint64_t starts[256];
+    size_t lens[64];
+    memset(starts, 0, sizeof starts);
+    for (int i = 0; i < count; i++) {
+        unsigned char c = (unsigned char)markers[i][0];
+        lens[i] = strlen(markers[i]);
+        starts[c] |= (uint64_t)1 << i;
+        starts[(unsigned char)toupper(c)] |= (uint64_t)1 << i;
     }
-    free(low);
+    uint64_t found = 0, all = count == 64 ? ~(uint64_t)0 : (((uint64_t)1 << count) - 1);
+    for (size_t p = 0; p < n && found != all; p++) {
+        uint64_t cand = starts[data[p]] & ~found;
+        while (cand) {
+            int i = __builtin_ctzll(cand);
+            cand &= cand - 1;
+            if (p + lens[i] <= n && strncasecmp((const char *)data + p, markers[i], lens[i]) == 0) found |= (uint64_t)1 << i;
+        }
+    }
     return found;
 }
 

@@ -101,6 +101,9 @@ struct Run: ParsableCommand {
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
         options.stackForEveryEvent = stack
+        options.hashExecutables = trace != nil || policySet.rules.contains { r in
+            r.fieldNames.contains { $0 == "proc.exe.sha256" || $0 == "proc.script.sha256" }
+        }
 
         var writer: TraceWriter?
         if let trace {

@@ -121,6 +121,7 @@ public struct StackFrame: Sendable, Equatable {
 
 /// What an executable file is: from its bytes, not its name.
 public struct BinaryInfo: Sendable, Equatable {
+    /// Empty when no loaded rule and no trace asked for digests.
     public var sha256: String
     /// "elf64", "elf32", "script" or "data".
     public var format: String

@@ -66,7 +66,7 @@ extension FieldTable {
         FieldSpec("proc.is_exe_writable", .bool, "Not yet observed: always missing.") { _, _ in nil },
         FieldSpec("thread.tid", .int, "Thread id.") { c, _ in .int(Int64(c.event.tid)) },
         FieldSpec("proc.exe.sha256", .string, "SHA-256 of the running executable's file (ours; on execve known at the exec stop, before the program's first instruction).", availability: .afterExec) { c, _ in
-            c.record?.binary.map { .string($0.sha256) }
+            c.record?.binary.flatMap { $0.sha256.isEmpty ? nil : .string($0.sha256) }
         },
         FieldSpec("proc.exe.buildid", .string, "GNU build-id of the executable (hex), empty when none (ours).", availability: .afterExec) { c, _ in
             c.record?.binary.map { .string($0.buildId) }
@@ -90,7 +90,7 @@ extension FieldTable {
             return .many(all.map { .string($0) })
         },
         FieldSpec("proc.script.sha256", .string, "SHA-256 of the #! script the interpreter runs, when the exec was of a script (ours).", availability: .afterExec) { c, _ in
-            c.record?.script.map { .string($0.sha256) }
+            c.record?.script.flatMap { $0.sha256.isEmpty ? nil : .string($0.sha256) }
         },
         FieldSpec("thread.cap_effective", .string, "Effective capabilities as names (`CAP_SYS_ADMIN CAP_NET_RAW …`), read at spawn and exec.") { c, _ in
             c.record.map { .string(Capabilities.names($0.facts.capEffective)) }

@@ -12,6 +12,11 @@ final class Fingerprinter {
 
     struct Key: Hashable { let dev: UInt64, ino: UInt64, mtime: Int, mtimeNs: Int, size: Int64 }
     private var cache: [Key: BinaryInfo] = [:]
+    /// Hashing a 30 MB compiler costs more than a hundred stops: only when a
+    /// rule or the trace wants the digest.
+    let hash: Bool
+
+    init(hash: Bool) { self.hash = hash }
 
     /// The image a stopped process runs now (works for deleted files and memfds).
     func running(pid: Int32) -> BinaryInfo? { file("/proc/\(pid)/exe") }
@@ -29,9 +34,12 @@ final class Fingerprinter {
         let inspected: Int32 = withCStrings(Self.markers) { list in
             cp_elf_inspect(fd, UnsafePointer(OpaquePointer(list)), Int32(Self.markers.count), &info)
         }
-        var digest = [UInt8](repeating: 0, count: 32)
-        guard cp_sha256_fd(fd, &digest) == 0 else { return nil }
-        let hex = digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        var hex = ""
+        if hash {
+            var digest = [UInt8](repeating: 0, count: 32)
+            guard cp_sha256_fd(fd, &digest) == 0 else { return nil }
+            hex = digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        }
         let format = inspected != 0 ? "data" : info.is_elf != 0 ? "elf\(info.elf_class)" : info.is_script != 0 ? "script" : "data"
         let found = Self.markers.enumerated().filter { info.markers & (1 << UInt64($0.offset)) != 0 }.map(\.element)
         let result = BinaryInfo(

@@ -16,6 +16,8 @@ public struct TraceOptions: Sendable {
     public var survivors: SurvivorPolicy = .kill
     /// Capture the user-space stack at every traced event (slow).
     public var stackForEveryEvent = false
+    /// SHA-256 of every executable at exec (for rules on proc.exe.sha256 and for traces).
+    public var hashExecutables = true
 
     public init(traced: Set<String>) { self.traced = traced }
 
@@ -87,7 +89,7 @@ public final class TraceSession: StackSource {
     /// Events made final during a stop; handed to the sink after the tracee resumed.
     var finished: [Event] = []
     let tracedNumbers: Set<Int>
-    let fingerprints = Fingerprinter()
+    let fingerprints: Fingerprinter
     let stacks = Stacks()
     static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
 
@@ -104,6 +106,7 @@ public final class TraceSession: StackSource {
         self.options = options
         self.sink = sink
         self.startMono = TraceClock.mono()
+        self.fingerprints = Fingerprinter(hash: options.hashExecutables)
         var nrs = Set<Int>()
         for name in options.traced.union(Self.alwaysTraced) {
             if let n = SyscallTable.x86_64Number(name) { nrs.insert(n) }
