@@ -89,6 +89,9 @@ extension FieldTable {
             // Several values: `proc.exe.markers in (xmrig, randomx)` holds when any was found.
             return .many(all.map { .string($0) })
         },
+        FieldSpec("proc.is_script", .bool, "The exec ran a #! script through its interpreter (ours).", availability: .afterExec) { c, _ in
+            c.record.map { .bool($0.script != nil) }
+        },
         FieldSpec("proc.script.sha256", .string, "SHA-256 of the #! script the interpreter runs, when the exec was of a script (ours).", availability: .afterExec) { c, _ in
             c.record?.script.flatMap { $0.sha256.isEmpty ? nil : .string($0.sha256) }
         },
