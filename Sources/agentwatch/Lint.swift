@@ -30,13 +30,7 @@ struct Lint: ParsableCommand {
         if withDefaults, let dir = PolicyFiles.builtinDirectory(executable: CommandLine.arguments[0]) {
             files += PolicyFiles.expand(dir)
         }
-        for p in paths {
-            if !PolicyFiles.isDirectory(p) && !FileExists.check(p) {
-                Stderr.line("agentwatch: \(p): no such file or directory")
-                throw ExitCode(2)
-            }
-            files += PolicyFiles.expand(p)
-        }
+        files += try FileExists.policyFiles(paths)
         guard !files.isEmpty else { throw ValidationError("no policy files to check") }
         let set = PolicySet.load(paths: files)
         for d in PolicyLint.sorted(set) { print(d.description) }

@@ -40,4 +40,18 @@ struct PolicyOptions: ParsableArguments {
 import Glibc
 enum FileExists {
     static func check(_ p: String) -> Bool { access(p, F_OK) == 0 }
+
+    /// Files and directories given on the command line, expanded to policy files;
+    /// a missing one is a one-line error and exit 2.
+    static func policyFiles(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for p in paths {
+            if !PolicyFiles.isDirectory(p) && !check(p) {
+                Stderr.line("agentwatch: \(p): no such file or directory")
+                throw ExitCode(2)
+            }
+            files += PolicyFiles.expand(p)
+        }
+        return files
+    }
 }

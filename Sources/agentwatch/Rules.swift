@@ -26,13 +26,7 @@ struct Rules: ParsableCommand {
 
     func run() throws {
         var files: [String] = []
-        for p in paths {
-            if !PolicyFiles.isDirectory(p) && !FileExists.check(p) {
-                Stderr.line("agentwatch: \(p): no such file or directory")
-                throw ExitCode(2)
-            }
-            files += PolicyFiles.expand(p)
-        }
+        files += try FileExists.policyFiles(paths)
         guard !files.isEmpty else { throw ValidationError("no policy files") }
         let set = PolicySet.load(paths: files)
         let compiled = Dictionary(set.rules.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

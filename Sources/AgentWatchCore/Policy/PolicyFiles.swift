@@ -6,7 +6,7 @@ public enum PolicyFiles {
     /// to an installed binary, then the source tree's Policies/.
     public static func builtinDirectory(executable: String) -> String? {
         if let env = getenv("AGENTWATCH_POLICY_DIR") { return String(cString: env) }
-        let exe = FdResolverLite.readlink("/proc/self/exe") ?? executable
+        let exe = SystemFiles.readlink("/proc/self/exe") ?? executable
         var parts = exe.split(separator: "/").map(String.init)
         if parts.count >= 2 {
             parts.removeLast(2)
@@ -43,17 +43,5 @@ public enum PolicyFiles {
             if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { names.append(name) }
         }
         return names.sorted().map { path + "/" + $0 }
-    }
-}
-
-enum FdResolverLite {
-    static func readlink(_ path: String) -> String? {
-        var buf = [CChar](repeating: 0, count: 4097)
-        let n = buf.withUnsafeMutableBufferPointer { b -> Int in
-            guard let base = b.baseAddress else { return -1 }
-            return Glibc.readlink(path, base, 4096)
-        }
-        if n < 0 { return nil }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -5,15 +5,7 @@ import Glibc
 /// than tracking opens: descriptors made by untraced syscalls or inherited
 /// from outside resolve as well as traced ones, and nothing goes stale.
 enum FdResolver {
-    static func readlink(_ path: String) -> String? {
-        var buf = [CChar](repeating: 0, count: 4097)
-        let n = buf.withUnsafeMutableBufferPointer { b -> Int in
-            guard let base = b.baseAddress else { return -1 }
-            return Glibc.readlink(path, base, 4096)
-        }
-        if n < 0 { return nil }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func readlink(_ path: String) -> String? { SystemFiles.readlink(path) }
 
     static func cwd(tid: Int32) -> String? { readlink("/proc/\(tid)/cwd") }
 

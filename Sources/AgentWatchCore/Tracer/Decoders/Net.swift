@@ -8,20 +8,25 @@ enum NetDecoders {
         return false
     }
 
+    /// The parts of a struct msghdr the decoders use (layout differs on i386).
+    struct MsgHeader { let name: UInt64, namelen: UInt64, iov: UInt64, iovlen: UInt64 }
+
+    static func readMsgHeader(_ c: DecodeContext, _ ptr: UInt64) -> MsgHeader? {
+        let size = c.compat ? 28 : 56
+        guard let b = c.mem.bytes(ptr, size), b.count == size else { return nil }
+        return MsgHeader(name: c.compat ? UInt64(le32(b, 0)) : le64(b, 0), namelen: UInt64(le32(b, c.compat ? 4 : 8)),
+                         iov: c.compat ? UInt64(le32(b, 8)) : le64(b, 16), iovlen: c.compat ? UInt64(le32(b, 12)) : le64(b, 24))
+    }
+
     /// msghdr: the destination and the first bytes of its iovecs.
     static func msghdr(_ c: inout DecodeContext, _ ptr: UInt64) -> [Arg] {
-        let size = c.compat ? 28 : 56
-        guard let b = c.mem.bytes(ptr, size), b.count == size else {
+        guard let h = readMsgHeader(c, ptr) else {
             c.unreadable = true
             return [Arg("msg", .unreadable(ptr))]
         }
-        let name = c.compat ? UInt64(le32(b, 0)) : le64(b, 0)
-        let namelen = UInt64(le32(b, c.compat ? 4 : 8))
-        let iov = c.compat ? UInt64(le32(b, 8)) : le64(b, 16)
-        let iovlen = c.compat ? UInt64(le32(b, 12)) : le64(b, 24)
         var out: [Arg] = []
-        if let sa = c.sockaddr(ptr: name, len: namelen) { out.append(Arg("addr", sa)) }
-        out.append(Arg("data", c.iovecPayload(ptr: iov, count: iovlen)))
+        if let sa = c.sockaddr(ptr: h.name, len: h.namelen) { out.append(Arg("addr", sa)) }
+        out.append(Arg("data", c.iovecPayload(ptr: h.iov, count: h.iovlen)))
         return out
     }
 
@@ -99,16 +104,10 @@ enum NetDecoders {
 
     /// What recvmsg received: the sender (msg_name, as the kernel filled it) and the bytes.
     static let recvmsgExit: ExitDecoder = { c, r in
-        let ptr = c.u(1)
-        let size = c.compat ? 28 : 56
-        guard let b = c.mem.bytes(ptr, size), b.count == size else { return [] }
-        let name = c.compat ? UInt64(le32(b, 0)) : le64(b, 0)
-        let namelen = UInt64(le32(b, c.compat ? 4 : 8))
-        let iov = c.compat ? UInt64(le32(b, 8)) : le64(b, 16)
-        let iovlen = c.compat ? UInt64(le32(b, 12)) : le64(b, 24)
+        guard let h = readMsgHeader(c, c.u(1)) else { return [] }
         var out: [Arg] = []
-        if let sa = c.sockaddr(ptr: name, len: namelen) { out.append(Arg("addr", sa)) }
-        if case .bytes(let data, _) = c.iovecPayload(ptr: iov, count: iovlen) {
+        if let sa = c.sockaddr(ptr: h.name, len: h.namelen) { out.append(Arg("addr", sa)) }
+        if case .bytes(let data, _) = c.iovecPayload(ptr: h.iov, count: h.iovlen) {
             out.append(Arg("data", .bytes(Array(data.prefix(Int(r))), total: Int(r))))
         }
         return out
