@@ -10,14 +10,22 @@ final class Stacks {
     private var stripped: [String: Bool] = [:]
     static let maxFrames = 64
 
+    /// libunwind's cache is flushed before the next unwind, not at every exec:
+    /// most execs are never unwound.
+    private var unwindCacheStale = false
+
     func invalidate(pid: Int32) {
         maps[pid] = nil
-        cp_unwind_flush()
+        unwindCacheStale = true
     }
 
     func forget(pid: Int32) { maps[pid] = nil }
 
     func capture(pid: Int32, tid: Int32) -> [StackFrame] {
+        if unwindCacheStale {
+            cp_unwind_flush()
+            unwindCacheStale = false
+        }
         var raw = [cp_frame](repeating: cp_frame(), count: Self.maxFrames)
         let n = Int(cp_unwind(tid, &raw, Int32(Self.maxFrames)))
         if n <= 0 { return [] }
