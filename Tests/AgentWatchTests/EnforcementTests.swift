@@ -132,23 +132,8 @@ import Testing
         }
     }
 
-    static let reverseShellSequence = """
-        - list: shell_binaries
-          items: [sh, bash, dash, zsh]
-        - rule: Reverse shell
-          desc: a connected socket duplicated onto stdin/stdout/stderr, then a shell
-          sequence:
-            by: proc.pid
-            within: 30s
-            steps:
-              - evt.type = connect and fd.sip = 127.0.0.1
-              - evt.type in (dup2, dup3) and fd.num = step[1].fd.num and evt.arg.newfd in (0, 1, 2)
-              - evt.type = execve and proc.name in (shell_binaries)
-          output: "reverse shell by %proc.name"
-          priority: CRITICAL
-          tags: [test]
-          action: kill
-        """
+    static let reverseShellSequence = (try? String(contentsOfFile: Harness.repo + "/Fixtures/policies/reverse_shell_sequence.yaml",
+                                                    encoding: .utf8)) ?? ""
 
     @Test func sequenceCatchesTheReverseShell() throws {
         let l = try Listener()

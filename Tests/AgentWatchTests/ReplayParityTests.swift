@@ -5,22 +5,7 @@ import Testing
 /// Replaying a trace recorded by `run --trace` under the same policy yields the
 /// very alerts the live run raised: same rule, pid, syscall, event and action.
 @Suite struct ReplayParityTests {
-    static let policy = """
-        - list: shell_binaries
-          items: [sh, bash, dash]
-        - rule: Reverse shell
-          desc: connected socket onto stdio, then a shell
-          sequence:
-            by: proc.pid
-            within: 30s
-            steps:
-              - evt.type = connect and fd.sip = 127.0.0.1
-              - evt.type in (dup2, dup3) and fd.num = step[1].fd.num and evt.arg.newfd in (0, 1, 2)
-              - evt.type = execve and proc.name in (shell_binaries)
-          output: "reverse shell by %proc.name"
-          priority: CRITICAL
-          tags: [test]
-          action: kill
+    static let policy = EnforcementTests.reverseShellSequence + """
         - rule: Socket onto stdio
           desc: a network socket duplicated onto 0, 1 or 2
           condition: evt.type in (dup2, dup3) and fd.type in (ipv4, ipv6) and evt.arg.newfd in (0, 1, 2)

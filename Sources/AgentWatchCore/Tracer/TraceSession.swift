@@ -417,7 +417,7 @@ public final class TraceSession: StackSource {
         var raw = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
         if arch == .i386 { raw = raw.map { $0 & 0xFFFF_FFFF } }
         var name = SyscallTable.name(nr: info.nr, arch: arch)
-        count("entry:" + name)
+        if keepStats { count("entry:" + name) }
         var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit)
         if arch == .i386 && name == "socketcall" {
             name = demuxSocketcall(&ctx)
