@@ -93,6 +93,7 @@ struct Run: ParsableCommand {
         options.traced = traced
         options.exitNeeded = Set(traced.filter { engine.needsExitStop($0) })
         if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
+        options.followDNS = engine.usesHostnames
         let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
         // A snapshot: entries the agent adds to /etc/hosts later do not name anything.

@@ -78,6 +78,47 @@ import Testing
         #expect(untrusted.alerts.isEmpty)
     }
 
+    /// glibc's own resolver over TCP (`options use-vc`, as for answers too big for
+    /// UDP): the answer comes back through read(), length and body apart.
+    @Test(arguments: [false, true]) func answersReadOverTCPNameTheConnect(trace: Bool) throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cmd = ["unshare", "-rmn", "sh", Harness.repo + "/Fixtures/rogue/dns_tcp_lookup.sh", dir, "pool.example.test", "8080"]
+        let r = try Harness.run(cmd, options: ["--dns-server", "127.0.0.1"], trace: trace, policy: Self.rule)
+        #expect(r.stdout == "refused 1\n", "\(r.stderr)")
+        #expect(r.alerts.first?["output"] as? String == "connect to 127.0.0.1 (pool.example.test)")
+        if trace {
+            let reads = r.syscalls("read").filter { $0["out"] != nil }
+            #expect(reads.count >= 2, "the length and the body were read apart")
+            #expect(!r.syscalls("writev").isEmpty, "the query was recorded")
+        }
+        if trace {
+            // Replay learns the name from the recorded reads and raises the same alert.
+            let rec = try ReplayRig.record(cmd, policy: Self.rule, options: ["--dns-server", "127.0.0.1"])
+            defer { try? FileManager.default.removeItem(atPath: rec.dir) }
+            let replayed = try ReplayRig.replay(rec.trace, policy: rec.policy)
+            #expect(rec.liveAlerts.count == 1)
+            #expect(replayed.alerts == rec.liveAlerts)
+        }
+        // Without the resolver trusted the same answer names nothing.
+        let untrusted = try Harness.run(cmd, trace: false, policy: Self.rule)
+        #expect(untrusted.stdout == "connected 127.0.0.1\n", "\(untrusted.stderr)")
+    }
+
+    @Test func streamAssemblyJoinsSplitReads() {
+        var a = DNSStreamAssembler()
+        let m1: [UInt8] = [1, 2, 3], m2: [UInt8] = [9, 8]
+        #expect(a.append([0], pid: 1, fd: 3).isEmpty)
+        #expect(a.append([3, 1], pid: 1, fd: 3).isEmpty)
+        #expect(a.append([2, 3, 0, 2] + m2, pid: 1, fd: 3) == [m1, m2])
+        #expect(a.append([0, 3, 1], pid: 1, fd: 4).isEmpty)
+        a.reset(pid: 1, fd: 4)
+        #expect(a.append([0, 1, 7], pid: 1, fd: 4) == [[7]])
+        #expect(a.append([0, 2, 5], pid: 2, fd: 3).isEmpty)
+        a.forget(pid: 2)
+        #expect(a.append([0, 1, 6], pid: 2, fd: 3) == [[6]])
+    }
+
     @Test func parsesCompressedAnswersAndAAAA() {
         let table = HostnameTable(trusted: ["10.0.0.53"])
         // Response: id, flags 8180, 1 question, 2 answers (A via pointer, AAAA).

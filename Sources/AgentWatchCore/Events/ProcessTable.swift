@@ -69,6 +69,7 @@ public final class ProcessTable: @unchecked Sendable {
     public private(set) var rootPid: Int32?
     /// Names the traced tree resolved through trusted resolvers (fd.sip.name).
     public let hostnames = HostnameTable()
+    private var dnsStreams = DNSStreamAssembler()
 
     public init() {}
 
@@ -131,8 +132,11 @@ public final class ProcessTable: @unchecked Sendable {
     }
 
     private func applySyscall(_ e: Event, _ sc: Syscall) {
+        if sc.name == "connect" || sc.name == "close", case .fd(let fd, _)? = sc.arg("fd") {
+            dnsStreams.reset(pid: e.pid, fd: fd)
+        }
         guard let rec = byPid[e.pid], let exit = sc.exit, !exit.failed, !sc.denied else { return }
-        if Self.receives.contains(sc.name) { learnHostnames(sc, exit) }
+        if Self.receives.contains(sc.name) { learnHostnames(e.pid, sc, exit) }
         switch sc.name {
         case "chdir", "fchdir":
             if case .path(let p, _)? = sc.arg("path") { rec.cwd = p }
@@ -146,23 +150,31 @@ public final class ProcessTable: @unchecked Sendable {
         }
     }
 
-    static let receives: Set<String> = ["recvfrom", "recvmsg", "read", "recv"]
+    static let receives: Set<String> = ["recvfrom", "recvmsg", "read", "readv", "recv"]
 
     /// A DNS response from a trusted resolver teaches which names the tree looked up.
-    private func learnHostnames(_ sc: Syscall, _ exit: SyscallExit) {
+    private func learnHostnames(_ pid: Int32, _ sc: Syscall, _ exit: SyscallExit) {
         var data: [UInt8]?
         var from: SockAddr?
         for a in exit.out + sc.args {
             if a.name == "data", case .bytes(let b, _) = a.value { data = b }
             if a.name == "addr", case .sockaddr(let s) = a.value { from = s }
         }
-        if from == nil, case .fd(_, let info?)? = sc.arg("fd") { from = info.remote }
-        guard let data, let from, hostnames.isTrusted(from), let answer = DNSMessage.answer(data) else { return }
-        hostnames.record(answer)
+        var stream: Int32?
+        if case .fd(let fd, let info?)? = sc.arg("fd") {
+            if from == nil { from = info.remote }
+            if info.proto == "tcp" { stream = fd }
+        }
+        guard let data, let from, hostnames.isTrusted(from) else { return }
+        let messages = stream.map { dnsStreams.append(data, pid: pid, fd: $0) } ?? [data]
+        for m in messages {
+            if let answer = DNSMessage.answer(m) { hostnames.record(answer) }
+        }
     }
 
     /// Forgets processes that ended, keeping memory constant on long traces.
     public func reap(_ pid: Int32) {
         byPid[pid] = nil
+        dnsStreams.forget(pid: pid)
     }
 }

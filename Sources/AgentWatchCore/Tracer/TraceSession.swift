@@ -10,6 +10,8 @@ public struct TraceOptions: Sendable {
     public var exitNeeded: Set<String> = []
     /// The trace or the printer wants every result.
     public var recordResults = false
+    /// Follow DNS over TCP to trusted resolvers (hostname rules are loaded).
+    public var followDNS = false
     /// Bytes kept from buffers sent on sockets.
     public var payloadLimit = 512
     /// What happens to processes still alive when the root command exits.
@@ -260,7 +262,7 @@ public final class TraceSession: StackSource {
     }
 
     func resume(_ task: TaskState, signal: Int32 = 0) {
-        if task.awaitingExit {
+        if task.awaitingExit || !task.dnsStreams.isEmpty {
             cp_syscall(task.tid, signal)
         } else {
             cp_cont(task.tid, signal)
@@ -407,9 +409,9 @@ public final class TraceSession: StackSource {
         }
     }
 
-    func syscallEntry(_ task: TaskState) {
-        var info = cp_syscall_info()
-        if cp_get_syscall_info(task.tid, &info) != 0 || info.op == Int32(CP_OP_NONE) {
+    func syscallEntry(_ task: TaskState, given: cp_syscall_info? = nil) {
+        var info = given ?? cp_syscall_info()
+        if given == nil, cp_get_syscall_info(task.tid, &info) != 0 || info.op == Int32(CP_OP_NONE) {
             // The task vanished between the stop and the query; its exit will be reported.
             return
         }
@@ -428,6 +430,7 @@ public final class TraceSession: StackSource {
         } else {
             args = DecoderRegistry.generic(&ctx)
         }
+        let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
         var sc = Syscall(name: name, nr: Int32(truncatingIfNeeded: info.nr), arch: arch, args: args,
                          unreadable: ctx.unreadable)
         var verdict = Verdict.allow
@@ -453,7 +456,7 @@ public final class TraceSession: StackSource {
         case .allow, .pause:
             let wantExit = options.recordResults
                 ? !SyscallTable.noReturn.contains(name)
-                : options.exitNeeded.contains(name) || name == "clone3" || name == "chdir" || name == "fchdir"
+                : options.exitNeeded.contains(name) || carriesDNS || name == "clone3" || name == "chdir" || name == "fchdir"
             if wantExit {
                 task.pending = e
                 task.awaitingExit = true
@@ -484,8 +487,12 @@ public final class TraceSession: StackSource {
         var info = cp_syscall_info()
         if cp_get_syscall_info(task.tid, &info) != 0 { return }
         if info.op == Int32(CP_OP_ENTRY) {
-            // Entry stops only happen if a resume asked for them; treat as unfiltered.
-            resume(task)
+            // Entry stops only come while a DNS stream is followed (every syscall of that task stops).
+            if task.pending == nil, isDNSStreamTraffic(task, info) {
+                syscallEntry(task, given: info)
+            } else {
+                resume(task)
+            }
             return
         }
         guard let pending = task.pending, case .syscall(var sc) = pending.kind else {
@@ -564,6 +571,7 @@ public final class TraceSession: StackSource {
         let cwd = FdResolver.cwd(tid: pid) ?? ""
         let comm = ProcStatus.comm(pid) ?? ""
         stacks.invalidate(pid: pid)
+        current.dnsStreams.removeAll()
         if pid == rootPid { rootExeced = true }
         let binary = fingerprints.running(pid: pid)
         // The kernel ran a #! script through its interpreter: fingerprint the script too.
@@ -593,6 +601,8 @@ final class TaskState {
     var denyErrno: Int32?
     /// Child reported by the last fork/vfork/clone event.
     var lastChild: Int32?
+    /// TCP connections to a trusted resolver: while any is open, every syscall of the task stops.
+    var dnsStreams: Set<Int32> = []
 
     init(tid: Int32, pid: Int32) {
         self.tid = tid

@@ -7,7 +7,7 @@ struct DecodeContext {
     var raw: [UInt64]
     let mem: TraceeMemory
     /// How many payload bytes to keep from buffers sent on sockets.
-    let payloadLimit: Int
+    var payloadLimit: Int
     /// Set when some pointer could not be read.
     var unreadable = false
     /// Descriptors already resolved at this stop (a dirfd is both an argument and a path base).

@@ -1,5 +1,5 @@
 // socket, connect, bind, listen, accept, sendto, sendmsg, sendmmsg, recvfrom,
-// and write/writev on sockets: who the agent talks to and its first words.
+// and read/write/readv/writev on sockets: who the agent talks to and its first words.
 enum NetDecoders {
     static func socketFd(_ c: inout DecodeContext, _ i: Int) -> ArgValue { c.fd(i) }
 
@@ -90,6 +90,8 @@ enum NetDecoders {
             guard isSocket(fd) else { return [Arg("fd", fd), Arg("count", c.num(2))] }
             return [Arg("fd", fd), Arg("data", c.payload(ptr: c.u(1), len: c.u(2))), Arg("count", c.num(2))]
         },
+        "read": { c in [Arg("fd", c.fd(0)), Arg("count", c.num(2))] },
+        "readv": { c in [Arg("fd", c.fd(0)), Arg("iovcnt", c.num(2))] },
         "writev": { c in
             let fd = c.fd(0)
             guard isSocket(fd) else { return [Arg("fd", fd), Arg("iovcnt", c.num(2))] }
@@ -113,7 +115,21 @@ enum NetDecoders {
         return out
     }
 
+    /// What a read from a socket brought in (files and pipes keep their bytes to themselves).
+    static let readExit: ExitDecoder = { c, r in
+        guard case .fd(_, let info?) = c.fd(0), info.isSocket else { return [] }
+        return [Arg("data", c.payload(ptr: c.u(1), len: UInt64(r)))]
+    }
+
+    static let readvExit: ExitDecoder = { c, r in
+        guard case .fd(_, let info?) = c.fd(0), info.isSocket,
+              case .bytes(let data, _) = c.iovecPayload(ptr: c.u(1), count: c.u(2)) else { return [] }
+        return [Arg("data", .bytes(Array(data.prefix(Int(r))), total: Int(r)))]
+    }
+
     static let exit: [String: ExitDecoder] = [
+        "read": readExit,
+        "readv": readvExit,
         "recvmsg": recvmsgExit,
         "socket": OpenDecoders.returnsFd,
         "accept": acceptExit,

@@ -27,8 +27,10 @@ enum DecoderRegistry {
         return m
     }()
 
-    /// Syscalls agentwatch decodes in full; the default traced set.
-    static var decodedNames: Set<String> { Set(entry.keys).subtracting(["fcntl64", "mmap2", "send"]) }
+    /// Syscalls agentwatch decodes in full; the default traced set. read and
+    /// readv are decoded but left out: stopping on every read costs more than
+    /// the bytes tell (the tracer follows them on DNS streams only).
+    static var decodedNames: Set<String> { Set(entry.keys).subtracting(["fcntl64", "mmap2", "send", "read", "readv"]) }
 
     static func generic(_ c: inout DecodeContext, count: Int = 6) -> [Arg] {
         (0..<count).map { Arg("arg\($0)", .hex(c.u($0))) }
