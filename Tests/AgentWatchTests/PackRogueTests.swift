@@ -109,6 +109,17 @@ func expectCaught(_ r: Pack.Run, rule: String, action: String, fixture: String, 
         expectCaught(r, rule: "DNS lookup of a mining pool", action: "deny", fixture: "rogue/pool_dns.py",
                      behaviour: "DNS query for pool.supportxmr.com", bytes: resolver.settledBytes())
     }
+
+    @Test func dnsTunnelKilledBeforeTheFirstQuery() throws {
+        let box = Sandbox()
+        let resolver = try LoopbackUDP()
+        defer { resolver.stop() }
+        let r = try Pack.run(["/usr/bin/python3", Pack.rogue + "dns_tunnel.py", "\(resolver.port)"], sandbox: box)
+        #expect(r.stdout == "", "\(r.summary)")
+        expectCaught(r, rule: "DNS tunnelling", action: "kill", fixture: "rogue/dns_tunnel.py",
+                     behaviour: "a secret base32-encoded into DNS names", bytes: resolver.settledBytes())
+        #expect(resolver.settledBytes() == 0)
+    }
 }
 
 // MARK: - reverse shells and tunnels

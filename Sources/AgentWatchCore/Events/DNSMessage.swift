@@ -35,6 +35,20 @@ public enum DNSMessage {
         return DNSAnswer(question: q, addresses: addresses)
     }
 
+    /// The name a query asks for; nil for responses and anything malformed. The
+    /// two-byte length TCP puts in front of a message is understood.
+    public static func query(_ b: [UInt8]) -> String? {
+        if b.count >= 14, Int(b[0]) << 8 | Int(b[1]) == b.count - 2, let name = query(Array(b[2...])) { return name }
+        guard b.count >= 17 else { return nil }
+        let flags = Int(b[2]) << 8 | Int(b[3])
+        guard flags & 0xF800 == 0 else { return nil }  // QR = 0 and a standard query
+        let qd = Int(b[4]) << 8 | Int(b[5])
+        guard qd >= 1 else { return nil }
+        var i = 12
+        guard let name = name(b, &i), i + 4 <= b.count, !name.isEmpty else { return nil }
+        return name
+    }
+
     /// A (possibly compressed) name at `i`; advances `i` past it.
     static func name(_ b: [UInt8], _ i: inout Int) -> String? {
         var labels: [String] = []

@@ -68,6 +68,10 @@ extension FieldTable {
             guard case .bytes(let b, _)? = c.arg("data"), let name = TLSClientHello.serverName(b) else { return nil }
             return .string(name)
         },
+        FieldSpec("fd.dns.query", .string, "Name asked by a DNS query in the bytes this syscall sends on a socket (sendto, sendmsg, sendmmsg, write, writev; UDP, or TCP with its length prefix; any port), lowercased (ours).") { c, _ in
+            guard socketInfo(c) != nil, case .bytes(let b, _)? = c.arg("data"), let name = DNSMessage.query(b) else { return nil }
+            return .string(name)
+        },
         FieldSpec("fd.l4proto", .string, "tcp, udp, raw, or the unix socket type.") { c, _ in
             c.fd?.proto.map { .string($0) }
         },
