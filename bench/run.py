@@ -5,8 +5,12 @@ Runs are interleaved (every configuration once per round) so that machine noise
 spreads evenly; medians and ratios to native go to stdout and bench/RESULTS.md.
 Every run is checked (exit status 0 and the output the workload must produce): a
 run that did not do its work is reported as failed, never as a time.
+After the timed rounds: the tracer's stops per workload (one run each under
+AGENTWATCH_STATS=1), the tracer's peak memory while 1,000 processes are alive,
+and the replay throughput (bench/replay.py).
 
 Usage: bench/run.py [--runs N] [--only NAME,...] [--configs CONFIG,...] [--out FILE]
+  NAME: a workload, or `stops`, `memory`, `replay` for those sections.
   Without --only everything runs and bench/RESULTS.md is rewritten; with --only the
   results go to stdout (and to --out FILE if given).
 """
@@ -28,7 +32,7 @@ AW = os.path.join(ROOT, ".build/release/agentwatch")
 PY = "/usr/bin/python3"  # never `python3` from PATH: it may be a shim that forks
 FORK_WIDE = 1000
 CONNECTS = 2000
-SECTIONS = ()
+SECTIONS = ("stops", "memory", "replay")
 WORKLOADS = ("find", "sh-true-loop", "python-stat", "make-j2", "py-unittest", "git-status", "git-log-p",
              "connect-loop", f"fork-{FORK_WIDE}")
 
@@ -329,7 +333,7 @@ def workloads(base, listener):
         "connect-loop": Workload([connect_loop, str(listener.port), str(CONNECTS)], check_connect, before=start_connect),
         f"fork-{FORK_WIDE}": Workload([fork_wide, str(FORK_WIDE)], expect_stdout(f"ready {FORK_WIDE}\nexited {FORK_WIDE}")),
     }
-    return ws, ref
+    return ws, ref, fork_wide
 
 
 # MARK: running
@@ -361,6 +365,91 @@ def run_once(w, prefix, base, env_extra=None):
     return dt, w.check(out, err)
 
 
+def stops(w, base, extra):
+    """Stops of one agentwatch run under AGENTWATCH_STATS=1: total and the commonest syscall entries."""
+    _, why = run_once(w, [AW, "run", *extra, "--"], base, {"AGENTWATCH_STATS": "1"})
+    total, entries = None, []
+    for line in text_of(os.path.join(base, "stderr")).splitlines():
+        m = re.match(r"agentwatch: stats: (\d+) (\S+)$", line)
+        if m and m.group(2) == "stops":
+            total = int(m.group(1))
+        elif m and m.group(2).startswith("entry:"):
+            entries.append((int(m.group(1)), m.group(2)[len("entry:"):]))
+        elif m and m.group(2).startswith("stop:"):
+            entries.append((int(m.group(1)), m.group(2)))
+    return total, entries, why
+
+
+def vm_kb(pid, field):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def peak_memory(fork_wide, prefix, n):
+    """Runs `fork_wide n hold` under a tracer. Returns the tracer's RSS while all n
+    processes are alive (VmRSS), its peak RSS (VmHWM, the last sample before it exits)
+    and why the run failed (None when it did its work).
+    Not wait4's ru_maxrss: a child's maxrss starts with the RSS of the memory it had
+    before exec, which for a child forked by this script is this script's own."""
+    p = subprocess.Popen(prefix + [fork_wide, str(n), "hold"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    hwm = [None]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            v = vm_kb(p.pid, "VmHWM")
+            if v is None:
+                break
+            hwm[0] = v
+            time.sleep(0.005)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    ready = p.stdout.readline().decode().strip()
+    alive_rss = vm_kb(p.pid, "VmRSS")
+    fw = _child_of(p.pid) if ready else None
+    alive = len([t for t in os.listdir("/proc") if t.isdigit() and _ppid(t) == fw]) if ready else 0
+    p.stdin.close()
+    rest = p.stdout.read().decode().strip()
+    p.wait()
+    done.set()
+    th.join()
+    err = p.stderr.read().decode(errors="replace")
+    why = None
+    if p.returncode != 0 or ready != f"ready {n}" or rest != f"exited {n}":
+        why = f"exit {p.returncode}, stdout {ready!r} {rest!r}: {err[-200:]!r}"
+    elif alive != n:
+        why = f"{alive} children alive at the sample, want {n}"
+    return alive_rss, hwm[0], why
+
+
+def _ppid(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _child_of(tracer):
+    """The pid of fork_wide: the tracer's child (or the tracer itself when native)."""
+    for t in os.listdir("/proc"):
+        if t.isdigit() and _ppid(t) == tracer:
+            try:
+                if os.readlink(f"/proc/{t}/exe").endswith("/fork_wide"):
+                    return int(t)
+            except OSError:
+                pass
+    return tracer
+
+
 def fmt_ms(v):
     return f"{v * 1000:.0f} ms"
 
@@ -368,9 +457,10 @@ def fmt_ms(v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--only", default="", help="workloads, comma-separated")
+    ap.add_argument("--only", default="", help="workloads and sections (stops, memory, replay), comma-separated")
     ap.add_argument("--configs", default="")
     ap.add_argument("--out", default=None, help="default: bench/RESULTS.md for a full run, none with --only")
+    ap.add_argument("--replay-events", type=int, default=1_000_000)
     a = ap.parse_args()
     if not os.path.exists(AW):
         sys.exit("bench: build first (make build)")
@@ -384,7 +474,7 @@ def main():
     try:
         listener = Listener()
         t0 = time.monotonic()
-        ws, ref = workloads(base, listener)
+        ws, ref, fork_wide = workloads(base, listener)
         assert tuple(ws) == WORKLOADS
         print(f"bench: inputs generated in {time.monotonic() - t0:.1f}s under {base}", file=sys.stderr)
         cs = configs()
@@ -450,6 +540,87 @@ def main():
                       "on 127.0.0.1 (started by the bench) that accepts and closes",
                       f"- fork-{FORK_WIDE}: a C program forking {FORK_WIDE:,} children that are all alive at once "
                       "(blocked on a pipe), then releasing and reaping them", ""]
+
+        if ws and (only is None or "stops" in only):
+            lines += ["## Stops", "",
+                      "One run of each workload with `AGENTWATCH_STATS=1`: the tracer's stops (seccomp, fork/clone/exec "
+                      "events, signals, syscall exits), with the built-in pack and with --all-syscalls, and the "
+                      "syscalls the pack stopped on most.", "",
+                      "| workload | stops (pack) | stops (--all-syscalls) | commonest syscall entries (pack) |", "|---|---|---|---|"]
+            for w, wl in ws.items():
+                total, entries, why = stops(wl, base, [])
+                total_all, _, why_all = stops(wl, base, ["--all-syscalls"])
+                if why or why_all:
+                    failed.append(f"stops / {w}")
+                top = ", ".join(f"{name} {n:,}" for n, name in sorted(entries, reverse=True)
+                                if not name.startswith("stop:"))
+                top = ", ".join(top.split(", ")[:6])
+                cell = lambda t, y: "failed" if y else (f"{t:,}" if t is not None else "?")
+                lines.append(f"| {w} | {cell(total, why)} | {cell(total_all, why_all)} | {top} |")
+                print(f"stops {w:14s} {total} / {total_all}", file=sys.stderr)
+            lines.append("")
+
+        if only is None or "memory" in only:
+            mem_cfgs = {k: v for k, v in cs.items() if k != "native"}
+            res = {(c, n): [] for c in mem_cfgs for n in (1, FORK_WIDE)}
+            mfails = set()
+            for r in range(a.runs):
+                for c, prefix in mem_cfgs.items():
+                    for n in (1, FORK_WIDE):
+                        alive_rss, hwm, why = peak_memory(fork_wide, prefix, n)
+                        if why:
+                            mfails.add(c)
+                            failed.append(f"memory / {c} / {n}")
+                            print(f"bench: memory / {c} / {n} processes failed: {why}", file=sys.stderr)
+                        else:
+                            res[(c, n)].append((alive_rss, hwm))
+                        print(f"memory {r + 1}/{a.runs} {c:26s} {n:5d} alive: rss {alive_rss} kB, peak {hwm} kB",
+                              file=sys.stderr)
+            lines += [f"## Tracer memory with {FORK_WIDE:,} live processes", "",
+                      f"`fork_wide N hold` (bench/fixtures): N children alive at once, held until the bench has "
+                      "sampled the tracer. RSS of the tracer process itself while they are all alive (VmRSS), and its "
+                      "peak over the whole run (VmHWM, the last sample before it exits); N = 1 for comparison. "
+                      f"Medians of {a.runs} runs. (Not wait4's ru_maxrss: it starts from the memory a child had "
+                      "before exec, here the bench's own.)", "",
+                      f"| tracer | RSS, 1 alive | RSS, {FORK_WIDE:,} alive | peak RSS, {FORK_WIDE:,} | per extra process |",
+                      "|---|---|---|---|---|"]
+            for c in mem_cfgs:
+                if c in mfails:
+                    lines.append(f"| {c} | failed | failed | failed | failed |")
+                    continue
+                one = statistics.median(v[0] for v in res[(c, 1)])
+                many = statistics.median(v[0] for v in res[(c, FORK_WIDE)])
+                peak = statistics.median(v[1] for v in res[(c, FORK_WIDE)])
+                per = (many - one) / (FORK_WIDE - 1)
+                lines.append(f"| {c} | {one / 1024:.1f} MB | {many / 1024:.1f} MB | {peak / 1024:.1f} MB | {per:.1f} kB |")
+            fw = f"fork-{FORK_WIDE}"
+            if times.get((fw, "native")) and times.get((fw, "agentwatch")):
+                n, m = statistics.median(times[(fw, "native")]), statistics.median(times[(fw, "agentwatch")])
+                lines += ["", f"Wall time of the same workload without the hold (row {fw} above): native {fmt_ms(n)}, "
+                              f"agentwatch with the pack {fmt_ms(m)} ({m / n:.2f}×)."]
+            lines.append("")
+
+        if only is None or "replay" in only:
+            sys.path.insert(0, os.path.join(ROOT, "bench"))
+            import replay
+            rr = replay.measure(a.replay_events, runs=a.runs, log=lambda s: print(s, file=sys.stderr))
+            lines += ["## Replay throughput", "",
+                      f"`agentwatch replay` of a generated trace of {rr['events']:,} events ({rr['bytes'] / 1e6:.0f} MB, "
+                      "agent-shaped: spawns, execs, opens, connects, socket writes, DNS), CPU time of the best of "
+                      f"{a.runs} runs (bench/replay.py; `make bench-replay` alone); `jq` selecting the events the pack "
+                      "looks at (one run) as a yardstick.", "",
+                      "| reader | CPU | wall | events/s (CPU) |", "|---|---|---|---|"]
+            for label, key in (("agentwatch replay, built-in pack", "pack"),
+                               ("agentwatch replay --no-defaults (no rules)", "none"), ("jq", "jq")):
+                v = rr.get(key)
+                if v is None:
+                    lines.append(f"| {label} | – | – | not measured |")
+                elif v.get("error"):
+                    failed.append(f"replay / {key}")
+                    lines.append(f"| {label} | failed | failed | failed |")
+                else:
+                    lines.append(f"| {label} | {v['cpu']:.2f} s | {v['wall']:.2f} s | {rr['events'] / v['cpu']:,.0f} |")
+            lines.append("")
 
         text = "\n".join(lines)
         print(text)
