@@ -33,7 +33,7 @@ PY = "/usr/bin/python3"  # never `python3` from PATH: it may be a shim that fork
 FORK_WIDE = 1000
 CONNECTS = 2000
 SECTIONS = ("stops", "memory", "replay")
-WORKLOADS = ("find", "sh-true-loop", "python-stat", "make-j2", "py-unittest", "git-status", "git-log-p",
+WORKLOADS = ("true", "find", "sh-true-loop", "python-stat", "make-j2", "py-unittest", "git-status", "git-log-p",
              "connect-loop", f"fork-{FORK_WIDE}")
 
 
@@ -320,6 +320,7 @@ def workloads(base, listener):
         return None
 
     ws = {
+        "true": Workload(["/bin/true"], expect_stdout("")),
         "find": Workload(["find", "/usr", "-maxdepth", "6"], check_find),
         "sh-true-loop": Workload(["/bin/sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done; echo $i"],
                                  expect_stdout("300")),
@@ -526,6 +527,7 @@ def main():
                     cells.append(fmt_ms(m) + (f" ({m / native:.2f}×)" if native else ""))
                 lines.append(f"| {w} | " + " | ".join(cells) + " |")
             lines += ["", "Workloads:", "",
+                      "- true: `/bin/true`, the fixed cost of starting (loading the pack, spawning) and ending",
                       "- find: `find /usr -maxdepth 6`",
                       "- sh-true-loop: `/bin/sh` running `/bin/true` 300 times",
                       "- python-stat: `/usr/bin/python3`, 200,000 `os.stat`",
