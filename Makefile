@@ -54,8 +54,10 @@ install: build
 	mkdir -p $(DESTDIR)$(PREFIX)/share/agentwatch/policies
 	cp -R Policies/. $(DESTDIR)$(PREFIX)/share/agentwatch/policies/
 
+# make bench BENCH_ARGS="--runs 5"; bench/run.py --help for the others.
+BENCH_ARGS ?=
 bench: deps build fixtures
-	/usr/bin/python3 bench/run.py
+	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 bench-replay: deps build
 	/usr/bin/python3 bench/replay.py

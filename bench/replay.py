@@ -4,7 +4,8 @@
 Generates a trace of N events (default 1,000,000) shaped like an agent's work:
 processes spawning and exec'ing, opens of libraries and sources, reads/writes,
 connects and socket writes, DNS exchanges, exits. Times `agentwatch replay`
-over it (CPU time of the child, wall time beside it), and `jq` selecting the
+over it (CPU time of the child, wall time beside it), with the pack and with no
+rules at all (reading and the process table alone), and `jq` selecting the
 same events (the execs, connects and socket sends the pack looks at) as a
 yardstick. The trace is cached in /tmp between runs.
 Usage: bench/replay.py [--events N] [--runs R] [--keep]
@@ -125,6 +126,55 @@ def cpu_of_child(cmd, stdout=subprocess.DEVNULL):
     return p.returncode, cpu, wall, p.stderr.decode(errors="replace")
 
 
+def measure(events=1_000_000, runs=3, log=print):
+    """Replay throughput: {"events", "bytes", "pack", "none", "jq"}; each reader's
+    {"cpu", "wall"} (best of runs by CPU), {"error"} or None (jq missing).
+    The trace is generated once and cached in /tmp."""
+    path = f"/tmp/agentwatch-replay-bench-{events}.jsonl"
+    if not os.path.exists(path):
+        t0 = time.monotonic()
+        got = generate(path + ".tmp", events)
+        os.rename(path + ".tmp", path)
+        log(f"generated {got} events ({os.path.getsize(path) / 1e6:.0f} MB) in {time.monotonic() - t0:.1f}s: {path}")
+    size = os.path.getsize(path)
+    with open(path) as f:
+        lines = sum(1 for _ in f) - 1
+    log(f"trace: {lines} events, {size / 1e6:.0f} MB, {size // max(lines, 1)} bytes/event")
+    res = {"events": lines, "bytes": size, "path": path}
+
+    def best_of(cmd, ok=(0, 1), n=runs):
+        best = None
+        for _ in range(n):
+            rc, cpu, wall, err = cpu_of_child(cmd)
+            if rc not in ok:
+                return {"error": f"exit {rc}: {err[-400:]}"}
+            best = (cpu, wall) if best is None or cpu < best[0] else best
+        return {"cpu": best[0], "wall": best[1]}
+
+    for key, label, extra in (("pack", "agentwatch replay (built-in pack)", []),
+                              ("none", "agentwatch replay --no-defaults (no rules)", ["--no-defaults"])):
+        r = res[key] = best_of([AW, "replay", *extra, path, "--fail-on", "emergency"])
+        if r.get("error"):
+            log(f"{label} failed ({r['error']})")
+        else:
+            log(f"{label}: {r['cpu']:.2f}s CPU, {r['wall']:.2f}s wall -> {lines / r['cpu'] / 1e6:.2f}M events/s of CPU "
+                f"({lines / r['wall'] / 1e6:.2f}M/s wall), best of {runs}")
+
+    jq = shutil.which("jq")
+    if jq:
+        # The events the pack's rules look at: execs, connects and bytes sent on sockets.
+        filt = 'select(.ev == "exec" or .sc == "execve" or .sc == "connect" or ((.sc == "write" or .sc == "sendto") and .args.data != null))'
+        r = res["jq"] = best_of([jq, "-c", filt, path], ok=(0,), n=1)
+        if r.get("error"):
+            log(f"jq failed ({r['error'][-300:]})")
+        else:
+            log(f"jq selecting the same events (one run): {r['cpu']:.2f}s CPU, {r['wall']:.2f}s wall -> {lines / r['cpu'] / 1e6:.2f}M events/s of CPU")
+    else:
+        res["jq"] = None
+        log("jq not installed (make deps installs it)")
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
@@ -133,39 +183,11 @@ def main():
     a = ap.parse_args()
     if not os.access(AW, os.X_OK):
         sys.exit("bench/replay.py: build first (make build)")
-    path = f"/tmp/agentwatch-replay-bench-{a.events}.jsonl"
-    if not os.path.exists(path):
-        t0 = time.monotonic()
-        got = generate(path, a.events)
-        print(f"generated {got} events ({os.path.getsize(path) / 1e6:.0f} MB) in {time.monotonic() - t0:.1f}s: {path}")
-    size = os.path.getsize(path)
-    with open(path) as f:
-        lines = sum(1 for _ in f) - 1
-    print(f"trace: {lines} events, {size / 1e6:.0f} MB, {size // max(lines, 1)} bytes/event")
-
-    best = None
-    for _ in range(a.runs):
-        rc, cpu, wall, err = cpu_of_child([AW, "replay", path, "--fail-on", "emergency"])
-        if rc not in (0, 1):
-            sys.exit(f"agentwatch replay failed ({rc}): {err[-400:]}")
-        best = (cpu, wall) if best is None or cpu < best[0] else best
-    cpu, wall = best
-    print(f"agentwatch replay (built-in pack): {cpu:.2f}s CPU, {wall:.2f}s wall -> {lines / cpu / 1e6:.2f}M events/s of CPU "
-          f"({lines / wall / 1e6:.2f}M/s wall), best of {a.runs}")
-
-    jq = shutil.which("jq")
-    if jq:
-        # The events the pack's rules look at: execs, connects and bytes sent on sockets.
-        filt = 'select(.ev == "exec" or .sc == "execve" or .sc == "connect" or ((.sc == "write" or .sc == "sendto") and .args.data != null))'
-        rc, cpu, wall, err = cpu_of_child([jq, "-c", filt, path])
-        if rc != 0:
-            print(f"jq failed ({rc}): {err[-300:]}")
-        else:
-            print(f"jq selecting the same events:      {cpu:.2f}s CPU, {wall:.2f}s wall -> {lines / cpu / 1e6:.2f}M events/s of CPU")
-    else:
-        print("jq not installed (make deps installs it)")
+    res = measure(a.events, a.runs)
     if not a.keep and a.events != 1_000_000:
-        os.remove(path)
+        os.remove(res["path"])
+    if any(isinstance(v, dict) and v.get("error") for v in res.values()):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
