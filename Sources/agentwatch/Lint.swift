@@ -40,6 +40,12 @@ struct Lint: ParsableCommand {
                 let exit = r.eventTypes.names.contains { r.needsExit($0) }
                 print("\(r.location): rule \(r.name): action \(r.action.rawValue), evaluated at \(exit ? "exit (after the syscall ran)" : "entry (before the syscall runs)") on \(when)")
             }
+            let dirRules = PolicyEngine(policies: set).rulesMatchingDirectoryOpens
+            if dirRules.isEmpty {
+                print("prefilter: opens of directories run without a stop (no rule can match one)")
+            } else {
+                print("prefilter: opens of directories stop, for: \(dirRules.joined(separator: ", ")) (add `fd.type != directory` where a directory cannot matter)")
+            }
         }
         let errors = set.errors.count, warnings = set.diagnostics.warnings.count
         print("\(set.rules.count) rule(s) can run, \(set.skipped.count) cannot; \(errors) error(s), \(warnings) warning(s)")

@@ -79,6 +79,7 @@ struct Run: ParsableCommand {
         let engine = PolicyEngine(policies: policySet)
         // Without rules there is nothing to drive the prefilter: record every decoded syscall.
         var traced = policySet.rules.isEmpty ? TraceOptions.decodedSyscalls : engine.tracedSyscalls
+        var requested = Set<String>()
         if !syscalls.isEmpty {
             let names = Set(syscalls.flatMap { $0.split(separator: ",").map { String($0).trimmed } }.filter { !$0.isEmpty })
             let unknown = names.filter { SyscallTable.x86_64Number($0) == nil }
@@ -86,6 +87,7 @@ struct Run: ParsableCommand {
                 throw ValidationError("unknown syscall name(s): \(unknown.sorted().joined(separator: ", "))")
             }
             traced = policySet.rules.isEmpty ? names : traced.union(names)
+            requested = names
         }
         var options = TraceOptions(traced: traced)
         options.allSyscalls = allSyscalls || engine.tracesAllSyscalls
@@ -94,6 +96,9 @@ struct Run: ParsableCommand {
         options.exitNeeded = Set(traced.filter { engine.needsExitStop($0) })
         if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
         options.followDNS = engine.usesHostnames
+        // Without rules, or with opens named by --syscalls, every open is wanted, directories too.
+        options.directoryOpens = policySet.rules.isEmpty || !engine.rulesMatchingDirectoryOpens.isEmpty
+            || !requested.isDisjoint(with: ["open", "openat"])
         let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
         // A snapshot: entries the agent adds to /etc/hosts later do not name anything.

@@ -3,13 +3,21 @@ import Testing
 @testable import AgentWatchCore
 
 /// Runs the generated classic-BPF program the way the kernel would.
-func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32) -> UInt32 {
+func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []) -> UInt32 {
     var pc = 0
     var acc: UInt32 = 0
     while pc < prog.count {
         let i = prog[pc]
         switch i.code {
-        case 0x20: acc = i.k == 0 ? nr : i.k == 4 ? arch : 0
+        case 0x20:
+            if i.k >= 16, i.k < 64, (i.k - 16) % 4 == 0 {
+                let arg = (Int(i.k) - 16) / 8
+                let word = arg < args.count ? args[arg] : 0
+                acc = (i.k - 16) % 8 == 0 ? UInt32(truncatingIfNeeded: word) : UInt32(truncatingIfNeeded: word >> 32)
+            } else {
+                acc = i.k == 0 ? nr : i.k == 4 ? arch : 0
+            }
+        case 0x54: acc &= i.k
         case 0x15: pc += acc == i.k ? Int(i.jt) : Int(i.jf)
         case 0x35: pc += acc >= i.k ? Int(i.jt) : Int(i.jf)
         case 0x06: return i.k
@@ -50,6 +58,29 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32) -> UInt32 {
         #expect(runBPF(prog, nr: 0x4000_0000 | 1, arch: SyscallTable.auditArchX86_64) == SeccompProgram.retTrace | 3)
         #expect(runBPF(prog, nr: 0x4000_0000 | 59, arch: SyscallTable.auditArchX86_64) == SeccompProgram.retTrace | 3)
         #expect(runBPF(prog, nr: 1, arch: 0xC000_00B7) == SeccompProgram.retTrace | 2)  // aarch64
+    }
+
+    /// Directory opens run unstopped only when asked, and only plain ones:
+    /// O_TMPFILE carries the O_DIRECTORY bit but makes a file.
+    @Test func directoryOpensRunWhenNoRuleNeedsThem() {
+        let x86 = SyscallTable.auditArchX86_64
+        let numbers: Set<Int> = [2, 59, 257]
+        let dirFlags: UInt64 = 0o200000 | 0o4000 | 0o2000000   // O_DIRECTORY|O_NONBLOCK|O_CLOEXEC
+        let tmpfile: UInt64 = 0o20200000 | 2                  // O_TMPFILE|O_RDWR
+        let skipping = SeccompProgram.build(numbers: numbers, all: false, directoryOpens: false)
+        let keeping = SeccompProgram.build(numbers: numbers, all: false)
+        let trace = SeccompProgram.retTrace | 1
+        #expect(runBPF(skipping, nr: 257, arch: x86, args: [0xFFFF_FF9C, 0x1000, dirFlags]) == SeccompProgram.retAllow)
+        #expect(runBPF(skipping, nr: 2, arch: x86, args: [0x1000, dirFlags]) == SeccompProgram.retAllow)
+        #expect(runBPF(skipping, nr: 257, arch: x86, args: [3, 0x1000, 0]) == trace)
+        #expect(runBPF(skipping, nr: 257, arch: x86, args: [3, 0x1000, tmpfile]) == trace)
+        #expect(runBPF(skipping, nr: 257, arch: x86, args: [3, 0x1000, 0o1101]) == trace)  // O_WRONLY|O_CREAT|O_TRUNC
+        // High bits of the register are not flags: the kernel reads an int.
+        #expect(runBPF(skipping, nr: 257, arch: x86, args: [3, 0x1000, 0xFFFF_FFFF_0000_0000]) == trace)
+        #expect(runBPF(skipping, nr: 59, arch: x86) == trace)
+        #expect(runBPF(skipping, nr: 1, arch: x86) == SeccompProgram.retAllow)
+        #expect(runBPF(skipping, nr: 5, arch: SyscallTable.auditArchI386, args: [0x1000, dirFlags]) == SeccompProgram.retTrace | 2)
+        #expect(runBPF(keeping, nr: 257, arch: x86, args: [0xFFFF_FF9C, 0x1000, dirFlags]) == trace)
     }
 
     @Test func allSyscallsStopsEverything() {

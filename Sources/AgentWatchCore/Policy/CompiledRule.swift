@@ -19,6 +19,8 @@ public struct CompiledRule: Sendable {
     /// How many of `fields` come from the condition (the rest only from the output).
     let conditionFieldCount: Int
     let sequence: CompiledSequence?
+    /// The condition (or a sequence step) can hold for an open of a directory.
+    var mayMatchDirectoryOpen = true
 
     /// Whether the rule is evaluated at this syscall's exit rather than its entry.
     public func needsExit(_ syscall: String) -> Bool {
@@ -53,6 +55,8 @@ struct CompiledStep: Sendable {
     let timing: Timing
     /// Values later steps refer to, captured when this step matches.
     let captures: [BoundField]
+    /// The step can hold for an open of a directory.
+    var mayMatchDirectoryOpen = true
 
     func runs(_ syscall: String, _ phase: EventPhase) -> Bool {
         guard types.contains(syscall) else { return false }

@@ -54,6 +54,14 @@ public final class PolicyEngine {
     /// Syscalls named by some rule. See `tracesAllSyscalls` for rules that name none.
     public var tracedSyscalls: Set<String> { Set(byType.keys) }
 
+    /// Rules that could match an open(at) of a directory, by name: while there are
+    /// none, the prefilter lets directory opens through without a stop.
+    public var rulesMatchingDirectoryOpens: [String] {
+        rules.filter { r in
+            DirectoryOpenAnalysis.syscalls.contains { r.eventTypes.contains($0) } && r.mayMatchDirectoryOpen
+        }.map(\.name)
+    }
+
     /// Some rule names hosts (fd.sip.name…): the DNS answers the tree receives must be seen.
     public var usesHostnames: Bool {
         rules.contains { r in r.fieldNames.contains { $0.hasPrefix("fd.") && $0.hasSuffix(".name") && $0 != "fd.name" } }

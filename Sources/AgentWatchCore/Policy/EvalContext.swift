@@ -116,7 +116,7 @@ public final class EvalContext {
             if let pathArg = arg("pathname") ?? arg("filename") ?? arg("path") ?? arg("name"), case .path(let p, let raw) = pathArg {
                 v.name = p
                 v.nameRaw = raw
-                v.kind = .file
+                v.kind = FdSyscalls.opensDirectory(arg("flags")) ? .directory : .file
             }
             if let e = ex {
                 v.num = e.failed ? -1 : e.ret
@@ -211,6 +211,15 @@ enum FdSyscalls {
         "pipe", "pipe2",
     ]
     static let opens: Set<String> = ["open", "openat", "openat2", "creat", "open_by_handle_at"]
+
+    /// O_DIRECTORY without O_TMPFILE (which carries the O_DIRECTORY bit): the
+    /// descriptor, if the open succeeds, can only be a directory.
+    static func opensDirectory(_ flags: ArgValue?) -> Bool {
+        guard case .flags(let raw, _)? = flags else { return false }
+        return raw & oDirectory != 0 && raw & oTmpfileOnly == 0
+    }
+    static let oDirectory: UInt64 = 0o200000
+    static let oTmpfileOnly: UInt64 = 0o20000000
 }
 
 /// Falco names some parameters differently from the man pages our decoders follow.

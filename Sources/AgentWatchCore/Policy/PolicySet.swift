@@ -79,18 +79,21 @@ struct PolicyCompiler {
         var timing = Timing()
         var sequence: CompiledSequence?
         var condFields: [BoundField] = []
+        var directoryOpens = true
 
         if let seq = r.sequence {
             guard let s = compileSequence(r, seq, scope) else { return finish(r, scope, nil) }
             sequence = s
             types = s.steps.reduce(TypeSet.none) { $0.union($1.types) }
             timing = s.steps.last?.timing ?? Timing()
+            directoryOpens = s.steps.contains { $0.mayMatchDirectoryOpen }
         } else if let cond = r.condition {
             guard var expr = resolver.resolve(cond, scope) else { return finish(r, scope, nil) }
             expr = applyExceptions(expr, r, scope)
             predicate = TypeAnalysis.predicate(expr)
             types = TypeAnalysis.types(expr)
             timing = TypeAnalysis.timing(expr)
+            directoryOpens = DirectoryOpenAnalysis.mayMatch(expr)
         }
         condFields = scope.fieldOrder.compactMap { scope.fields[$0] }
         if scope.failed || scope.unsupported != nil { return finish(r, scope, nil) }
@@ -102,10 +105,11 @@ struct PolicyCompiler {
         var fields = condFields
         for f in out.fields where !fields.contains(where: { $0.text == f.text }) { fields.append(f) }
 
-        let rule = CompiledRule(name: name, desc: r.desc, priority: r.priority, action: r.action, errno: r.errno,
+        var rule = CompiledRule(name: name, desc: r.desc, priority: r.priority, action: r.action, errno: r.errno,
                                 scope: r.scope, tags: r.tags, location: r.location, eventTypes: types,
                                 predicate: predicate, timing: timing, output: out, fields: fields,
                                 conditionFieldCount: condFields.count, sequence: sequence)
+        rule.mayMatchDirectoryOpen = directoryOpens
         lint(rule, r)
         finish(r, scope, rule)
     }
@@ -276,8 +280,9 @@ struct PolicyCompiler {
         if scope.failed || scope.unsupported != nil { return nil }
         var steps: [CompiledStep] = []
         for (i, e) in exprs.enumerated() {
-            let step = CompiledStep(predicate: TypeAnalysis.predicate(e), types: TypeAnalysis.types(e),
+            var step = CompiledStep(predicate: TypeAnalysis.predicate(e), types: TypeAnalysis.types(e),
                                     timing: TypeAnalysis.timing(e), captures: reg.fields[i])
+            step.mayMatchDirectoryOpen = DirectoryOpenAnalysis.mayMatch(e)
             if step.types.isEmpty {
                 error("step \(i + 1) of sequence \(r.name) can never match", seq.stepLocations[i], r.name)
             }

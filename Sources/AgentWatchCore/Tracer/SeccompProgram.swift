@@ -19,9 +19,20 @@ enum SeccompProgram {
     private static let jgeK: UInt16 = 0x35     // BPF_JMP | BPF_JGE | BPF_K
     private static let jgtK: UInt16 = 0x25     // BPF_JMP | BPF_JGT | BPF_K
     private static let retK: UInt16 = 0x06     // BPF_RET | BPF_K
+    private static let andK: UInt16 = 0x54     // BPF_ALU | BPF_AND | BPF_K
+
+    /// Where the open flags sit: (x86_64 number, argument index).
+    static let openFlagArgs: [(nr: Int, arg: Int)] = [(257, 2), (2, 1)]
+    static let oDirectory: UInt32 = 0o200000
+    static let oTmpfileOnly: UInt32 = 0o20000000
+
+    /// Offset of the low 32 bits of argument `i` in struct seccomp_data (little-endian).
+    static func argLow(_ i: Int) -> UInt32 { UInt32(16 + 8 * i) }
 
     /// `numbers` are x86_64 syscall numbers; `all` traces every syscall.
-    static func build(numbers: Set<Int>, all: Bool) -> [cp_bpf_insn] {
+    /// `directoryOpens: false` lets open/openat of a directory (O_DIRECTORY
+    /// without O_TMPFILE) run without a stop, when no rule could match one.
+    static func build(numbers: Set<Int>, all: Bool, directoryOpens: Bool = true) -> [cp_bpf_insn] {
         var p: [cp_bpf_insn] = []
         p.append(stmt(ldAbsW, 4))                                           // arch
         p.append(jump(jeqK, SyscallTable.auditArchX86_64, 1, 0))
@@ -32,6 +43,16 @@ enum SeccompProgram {
         if all {
             p.append(stmt(retK, retTrace | Reason.all.rawValue))
             return p
+        }
+        if !directoryOpens {
+            for (nr, arg) in openFlagArgs where numbers.contains(nr) {
+                p.append(jump(jeqK, UInt32(nr), 0, 5))                      // another syscall: skip the block
+                p.append(stmt(ldAbsW, argLow(arg)))
+                p.append(stmt(andK, oDirectory | oTmpfileOnly))
+                p.append(jump(jeqK, oDirectory, 0, 1))
+                p.append(stmt(retK, retAllow))
+                p.append(stmt(retK, retTrace | Reason.native.rawValue))
+            }
         }
         // A binary search over the sorted numbers keeps the per-syscall cost
         // at a handful of instructions whatever the size of the set.

@@ -10,6 +10,8 @@ public struct TraceOptions: Sendable {
     public var exitNeeded: Set<String> = []
     /// The trace or the printer wants every result.
     public var recordResults = false
+    /// Stop on open/openat of a directory; false when no rule could match one.
+    public var directoryOpens = true
     /// Follow DNS over TCP to trusted resolvers (hostname rules are loaded).
     public var followDNS = false
     /// Bytes kept from buffers sent on sockets.
@@ -152,7 +154,8 @@ public final class TraceSession: StackSource {
         case .failure(let e): throw e
         }
         cp_signals_prepare()
-        let program = SeccompProgram.build(numbers: tracedNumbers, all: options.allSyscalls)
+        let program = SeccompProgram.build(numbers: tracedNumbers, all: options.allSyscalls,
+                                           directoryOpens: options.directoryOpens)
         let opts: UInt = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x80 | 0x100000  // SYSGOOD FORK VFORK CLONE EXEC SECCOMP EXITKILL
         let result: cp_spawn_result = withCStrings(argv) { cargv in
             withCStrings(environment) { cenv in
