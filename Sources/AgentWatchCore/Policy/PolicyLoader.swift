@@ -23,7 +23,9 @@ public struct PolicyLoader {
         let source = SourceFile(name: file, text: yaml)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The loader reads every scalar as text (it parses booleans itself), so
+            // Yams's implicit typing, a regular expression per scalar, is skipped.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch let e as YamlError {
             document.diagnostics.append(YamlErrors.diagnostic(e, file: file))
             return
