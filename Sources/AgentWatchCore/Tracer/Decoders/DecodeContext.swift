@@ -153,13 +153,22 @@ enum PathText {
     static func normalize(_ p: String) -> String {
         let u = p.utf8
         guard u.first == UInt8(ascii: "/") else { return p }
-        // Most paths are already clean: one pass over the bytes decides.
-        var prev: UInt8 = 0
-        var clean = u.last != UInt8(ascii: "/") || u.count == 1
-        for c in u {
-            if prev == UInt8(ascii: "/") && (c == UInt8(ascii: "/") || c == UInt8(ascii: ".")) { clean = false; break }
-            prev = c
+        // Most paths are already clean: one pass over the bytes decides. A
+        // component is unclean when it is empty, "." or ".." (dotfiles are fine).
+        var clean = true
+        var componentLength = 0
+        var dots = 0
+        for c in u.dropFirst() {
+            if c == UInt8(ascii: "/") {
+                if componentLength == 0 || componentLength == dots { clean = false; break }
+                componentLength = 0
+                dots = 0
+            } else {
+                componentLength += 1
+                if c == UInt8(ascii: "."), dots == componentLength - 1, componentLength <= 2 { dots += 1 }
+            }
         }
+        if clean, u.count > 1, componentLength == 0 || componentLength == dots { clean = false }
         if clean { return p }
         var parts: [Substring] = []
         for c in p.split(separator: "/", omittingEmptySubsequences: true) {
