@@ -12,6 +12,8 @@ public struct TraceOptions: Sendable {
     public var recordResults = false
     /// Stop on open/openat of a directory; false when no rule could match one.
     public var directoryOpens = true
+    /// Move the tracer to the CPU of each stopped task (experimental).
+    public var chaseCPU = getenv("AGENTWATCH_CHASE") != nil
     /// Follow DNS over TCP to trusted resolvers (hostname rules are loaded).
     public var followDNS = false
     /// Bytes kept from buffers sent on sockets.
@@ -199,6 +201,7 @@ public final class TraceSession: StackSource {
                 if w.err == ECHILD { break }
                 continue
             }
+            if chaseCPU, w.stopped != 0 { followTracee(w.pid) }
             handle(w)
             flushFinished()
             if rootEnded && tasks.isEmpty { break }
@@ -207,6 +210,19 @@ public final class TraceSession: StackSource {
         for t in tasks.values { finishUnfinished(t) }
         flushFinished()
         printStats()
+    }
+
+    /// Experimental (AGENTWATCH_CHASE=1): the tracer moves to the CPU of the task
+    /// that stopped, so resuming it and its next stop stay on one CPU.
+    var chaseCPU: Bool { options.chaseCPU }
+    var tracerCPU: Int32 = -1
+
+    func followTracee(_ tid: Int32) {
+        let cpu = cp_task_cpu(tid)
+        if cpu >= 0, cpu != tracerCPU, cp_run_on_cpu(cpu) == 0 {
+            tracerCPU = cpu
+            if keepStats { count("migrate") }
+        }
     }
 
     /// Stops by kind and syscall, printed at the end when AGENTWATCH_STATS is set.
