@@ -79,6 +79,7 @@ struct PolicyCompiler {
         var timing = Timing()
         var sequence: CompiledSequence?
         var condFields: [BoundField] = []
+        var condition: RExpr?
 
         if let seq = r.sequence {
             guard let s = compileSequence(r, seq, scope) else { return finish(r, scope, nil) }
@@ -89,6 +90,7 @@ struct PolicyCompiler {
             guard var expr = resolver.resolve(cond, scope) else { return finish(r, scope, nil) }
             expr = applyExceptions(expr, r, scope)
             predicate = TypeAnalysis.predicate(expr)
+            condition = expr
             types = TypeAnalysis.types(expr)
             timing = TypeAnalysis.timing(expr)
         }
@@ -104,7 +106,7 @@ struct PolicyCompiler {
 
         let rule = CompiledRule(name: name, desc: r.desc, priority: r.priority, action: r.action, errno: r.errno,
                                 scope: r.scope, tags: r.tags, location: r.location, eventTypes: types,
-                                predicate: predicate, timing: timing, output: out, fields: fields,
+                                predicate: predicate, condition: condition, timing: timing, output: out, fields: fields,
                                 conditionFieldCount: condFields.count, sequence: sequence)
         lint(rule, r)
         finish(r, scope, rule)
@@ -230,7 +232,8 @@ struct PolicyCompiler {
         let operands = items.map { ROperand.literal($0, span: nil) }
         do {
             let p = try CheckCompiler.compile(f, op, op.takesList ? operands : Array(operands.prefix(1)))
-            return .leaf(Leaf(field: f, op: op, literals: items, predicate: p))
+            let compiledFrom = op.takesList ? operands : Array(operands.prefix(1))
+            return .leaf(Leaf(field: f, op: op, literals: items, predicate: p, operands: compiledFrom))
         } catch {
             self.error("exception \(ex.name): \(f.text) \(op.rawValue): \(error.message)", ex.location, r.name)
             scope.failed = true
