@@ -38,6 +38,8 @@ public final class EngineOrder: EventStream {
 
     public var warnings: [TraceDiagnostic] { source.warnings }
 
+    public func decodeSyscalls(only filter: SyscallDecodeFilter) { source.decodeSyscalls(only: filter) }
+
     /// `firstSeq` is where numbering starts (1 for a whole trace).
     public init(source: EventStream, window: Int = EngineOrder.defaultWindow, firstSeq: UInt64 = 1) {
         self.source = source
