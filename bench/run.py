@@ -626,6 +626,10 @@ def main():
                     lines.append(f"| {label} | failed | failed | failed |")
                 else:
                     lines.append(f"| {label} | {v['cpu']:.2f} s | {v['wall']:.2f} s | {rr['events'] / v['cpu']:,.0f} |")
+            if rr.get("alerts"):
+                al = rr["alerts"]
+                lines += ["", f"The trace carries attacks the pack must catch: {al['count']} alerts (digest {al['digest']}): "
+                          + ", ".join(f"{r} {c}" for r, c in sorted(al["per_rule"].items())) + "."]
             lines.append("")
 
         text = "\n".join(lines)

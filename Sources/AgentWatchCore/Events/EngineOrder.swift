@@ -38,6 +38,8 @@ public final class EngineOrder: EventStream {
 
     public var warnings: [TraceDiagnostic] { source.warnings }
 
+    public func decodeSyscalls(only filter: SyscallDecodeFilter) { source.decodeSyscalls(only: filter) }
+
     /// `firstSeq` is where numbering starts (1 for a whole trace).
     public init(source: EventStream, window: Int = EngineOrder.defaultWindow, firstSeq: UInt64 = 1) {
         self.source = source
@@ -47,33 +49,51 @@ public final class EngineOrder: EventStream {
     }
 
     public func next() throws -> Event? {
-        while readyHead == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyHead = 0
-            if sourceDone { return nil }
+        while true {
+            // Views released early (given up on, late, duplicates) come first: their numbers are behind `expected`.
+            if readyHead < ready.count {
+                let e = ready[readyHead]
+                readyHead += 1
+                if readyHead == ready.count {
+                    ready.removeAll(keepingCapacity: true)
+                    readyHead = 0
+                }
+                return e
+            }
+            // The next number in order is moved out of the ring, not copied.
+            if buffered > 0, let e = ring[Int(expected % UInt64(ring.count))].take() {
+                buffered -= 1
+                expected += 1
+                return e
+            }
+            if sourceDone {
+                if buffered == 0 { return nil }
+                // End of input: what waits is released in order, across any gaps.
+                skippedNumbers += 1
+                expected += 1
+                continue
+            }
             if let e = try source.next() {
-                let (first, second) = Self.views(of: e)
-                place(first.0, first.1)
-                if let second { place(second.0, second.1) }
+                place(e)
             } else {
                 sourceDone = true
-                drain()
             }
         }
-        let e = ready[readyHead]
-        readyHead += 1
-        return e
     }
 
-    /// What the engine observed for one record, keyed by sequence number.
-    static func views(of e: Event) -> ((UInt64, Event), (UInt64, Event)?) {
-        guard case .syscall(let sc) = e.kind, let xseq = sc.exitSeq, sc.exit != nil else { return ((e.seq, e), nil) }
-        var entry = sc
-        entry.exit = nil
-        entry.denied = false
+    /// Places both views of a record: a syscall with an observed exit is seen
+    /// at entry (no result yet, not denied) and at its exit number.
+    private func place(_ e: Event) {
+        guard case .syscall(var sc) = e.kind, let xseq = sc.exitSeq, sc.exit != nil else {
+            place(e.seq, e)
+            return
+        }
+        sc.exit = nil
+        sc.denied = false
         var atEntry = e
-        atEntry.kind = .syscall(entry)
-        return ((e.seq, atEntry), (xseq, e))
+        atEntry.kind = .syscall(sc)
+        place(e.seq, atEntry)
+        place(xseq, e)
     }
 
     private func place(_ key: UInt64, _ e: Event) {
@@ -102,15 +122,12 @@ public final class EngineOrder: EventStream {
         }
         ring[slot] = e
         buffered += 1
-        while buffered > 0, ring[Int(expected % UInt64(ring.count))] != nil { releaseExpected() }
     }
 
-    /// Releases the view at `expected`, or records a gap there, and moves on.
+    /// Releases the view at `expected` early (the window is full), or records a gap there, and moves on.
     private func releaseExpected() {
-        let slot = Int(expected % UInt64(ring.count))
-        if let e = ring[slot] {
+        if let e = ring[Int(expected % UInt64(ring.count))].take() {
             ready.append(e)
-            ring[slot] = nil
             buffered -= 1
         } else {
             skippedNumbers += 1
@@ -137,8 +154,4 @@ public final class EngineOrder: EventStream {
         return e.seq
     }
 
-    /// End of input: release what waits, in order, across any gaps.
-    private func drain() {
-        while buffered > 0 { releaseExpected() }
-    }
 }

@@ -19,12 +19,14 @@ public struct Event: Sendable, Equatable {
     public var stack: [StackFrame]? = nil
 
     public enum Kind: Sendable, Equatable {
+        // Spawn and exec are boxed: they are large and rare, and inline they would
+        // make every event (syscalls included) as big to copy.
         /// A new process (fork, vfork, clone without CLONE_THREAD) or the root command.
-        case spawn(Spawn)
+        indirect case spawn(Spawn)
         /// A new thread in an existing process.
         case thread(ThreadStart)
         /// The process image was replaced; process state now describes the new program.
-        case exec(Exec)
+        indirect case exec(Exec)
         /// A thread or process ended.
         case exit(Exit)
         /// A signal was delivered to the task.
@@ -271,8 +273,9 @@ public struct Arg: Sendable, Equatable {
     }
 }
 
-/// A decoded argument value.
-public indirect enum ArgValue: Sendable, Equatable {
+/// A decoded argument value. Only the large descriptor case is boxed: boxing
+/// every case cost one allocation per argument of every decoded event.
+public enum ArgValue: Sendable, Equatable {
     case int(Int64)
     /// Addresses, sizes and raw words where the sign means nothing.
     case hex(UInt64)
@@ -286,7 +289,7 @@ public indirect enum ArgValue: Sendable, Equatable {
     case flags(UInt64, names: [String])
     case strings([String], truncated: Bool)
     case sockaddr(SockAddr)
-    case fd(Int32, FdInfo?)
+    indirect case fd(Int32, FdInfo?)
     case fds([Int32])
     /// Memory at this address could not be read.
     case unreadable(UInt64)

@@ -396,6 +396,49 @@ struct JSONCursor {
         return literal("null")
     }
 
+    /// Passes over an object or array without decoding it: the arguments of a
+    /// hollow event. Strings are crossed at memchr speed and brackets must pair
+    /// up, but the grammar in between is not checked: nothing there is read.
+    mutating func skipFast() throws(JSONParseError) {
+        guard let open = peek(), open == UInt8(ascii: "{") || open == UInt8(ascii: "["), let base = bytes.baseAddress else {
+            return try skipValue()
+        }
+        // One bit per open bracket, 1 for an object: enough for the 64 levels skipValue allows.
+        var kinds: UInt64 = 0
+        var depth = 0
+        while i < bytes.count {
+            let c = base[i]
+            switch c {
+            case UInt8(ascii: "\""):
+                i += 1
+                while true {
+                    guard i < bytes.count, let q = memchr(base + i, Int32(UInt8(ascii: "\"")), bytes.count - i) else {
+                        throw unexpected("a string")
+                    }
+                    let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(q))
+                    var slashes = 0
+                    while at - slashes - 1 >= i, base[at - slashes - 1] == UInt8(ascii: "\\") { slashes += 1 }
+                    i = at + 1
+                    if slashes % 2 == 0 { break }
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < 64 else { throw fail("nesting too deep") }
+                kinds = kinds << 1 | (c == UInt8(ascii: "{") ? 1 : 0)
+                depth += 1
+                i += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard depth > 0, kinds & 1 == (c == UInt8(ascii: "}") ? 1 : 0) else { throw fail("unexpected \(Self.describe(c))") }
+                kinds >>= 1
+                depth -= 1
+                i += 1
+                if depth == 0 { return }
+            default:
+                i += 1
+            }
+        }
+        throw unexpected("the end of a value")
+    }
+
     /// Passes over a value nobody asked for (fields from newer writers).
     mutating func skipValue(depth: Int = 0) throws(JSONParseError) {
         guard depth < 256 else { throw fail("nesting too deep") }

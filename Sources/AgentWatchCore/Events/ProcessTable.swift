@@ -4,10 +4,10 @@
 public final class ProcessRecord: @unchecked Sendable {
     public let pid: Int32
     public var ppid: Int32
-    public var exe: String
+    public var exe: String { didSet { cachedName = nil } }
     public var argv: [String]
     public var cwd: String
-    public var comm: String
+    public var comm: String { didSet { cachedName = nil } }
     public var uid: UInt32
     public var sid: Int32
     /// Wall time of the spawn, ns since the epoch.
@@ -40,9 +40,14 @@ public final class ProcessRecord: @unchecked Sendable {
 
     /// Falco's proc.name: the executable's base name (comm is truncated to 15 bytes).
     public var name: String {
-        if let slash = exe.lastIndex(of: "/") { return String(exe[exe.index(after: slash)...]) }
-        return exe.isEmpty ? comm : exe
+        if let cachedName { return cachedName }
+        let n: String
+        if let slash = exe.lastIndex(of: "/") { n = String(exe[exe.index(after: slash)...]) } else { n = exe.isEmpty ? comm : exe }
+        cachedName = n
+        return n
     }
+    /// Rules ask for the name of the same process on every event.
+    private var cachedName: String?
 
     public var cmdline: String {
         ([name] + argv.dropFirst()).joined(separator: " ")
@@ -151,6 +156,10 @@ public final class ProcessTable: @unchecked Sendable {
     }
 
     static let receives: Set<String> = ["recvfrom", "recvmsg", "read", "readv", "recv"]
+
+    /// Syscalls whose arguments change the table (`applySyscall`): a reader
+    /// that skips decoding must never skip these.
+    public static let stateSyscalls: Set<String> = receives.union(["chdir", "fchdir", "setsid", "connect", "close"])
 
     /// A DNS response from a trusted resolver teaches which names the tree looked up.
     private func learnHostnames(_ pid: Int32, _ sc: Syscall, _ exit: SyscallExit) {

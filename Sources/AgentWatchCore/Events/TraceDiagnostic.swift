@@ -25,6 +25,8 @@ public protocol EventStream: AnyObject {
     func next() throws -> Event?
     /// Problems that did not stop reading (truncated last line, skipped records).
     var warnings: [TraceDiagnostic] { get }
+    /// Lets the stream hand over syscalls the filter does not want hollow (see SyscallDecodeFilter).
+    func decodeSyscalls(only filter: SyscallDecodeFilter)
 }
 
 extension EventStream {

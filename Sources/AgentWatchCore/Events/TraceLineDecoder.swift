@@ -12,15 +12,19 @@ enum TraceRecord {
 enum TraceLineDecoder {
     static let alertRecord = "an event of unknown kind \"alert\""
 
-    static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil) throws(JSONParseError) -> TraceRecord {
+    /// `only`: syscalls it does not want come back hollow (see SyscallDecodeFilter).
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil,
+                       only filter: SyscallDecodeFilter? = nil) throws(JSONParseError) -> TraceRecord {
         var c = JSONCursor(line, cache: cache)
         try c.expect(UInt8(ascii: "{"), "'{'")
         var f = Fields()
+        f.filter = filter
         var first = true
         while let key = try c.nextKey(first: &first) {
             try f.read(key, &c)
         }
         try c.expectEnd()
+        try f.readDeferred(&c)
         return try f.record(&c)
     }
 
@@ -45,6 +49,9 @@ enum TraceLineDecoder {
         var format: Int?, version = "", host = "", command: [String] = [], startWall: UInt64 = 0, tracerPid: Int32 = 0
         var dnsServers: [String] = []
         var hosts: [String] = []
+        // Lazy decoding: what to decode, and where args/out sit when they came before "sc".
+        var filter: SyscallDecodeFilter?
+        var argsAt: Int?, outAt: Int?
         // spawn / exec: /proc facts and image fingerprints; any event: a stack
         var facts = ProcFacts(), binary: BinaryInfo?, script: BinaryInfo?, stack: [StackFrame]?
 
@@ -59,9 +66,19 @@ enum TraceLineDecoder {
             case 0x7665: kind = try Self.kind(&c)  // ev
             case 0x6373: sc = try c.string()  // sc
             case 0x726e: nr = try c.int32()  // nr
-            case 0x73677261: args = try ArgDecoder.args(&c)  // args
+            case 0x73677261:  // args
+                switch wantsArgs() {
+                case true?: args = try ArgDecoder.args(&c)
+                case false?: try c.skipFast()
+                case nil: argsAt = c.i; try c.skipFast()
+                }
             case 0x746572: ret = try c.int64()  // ret
-            case 0x74756f: out = try ArgDecoder.args(&c)  // out
+            case 0x74756f:  // out
+                switch wantsArgs() {
+                case true?: out = try ArgDecoder.args(&c)
+                case false?: try c.skipFast()
+                case nil: outAt = c.i; try c.skipFast()
+                }
             case 0x71657378: xseq = try c.uint64()  // xseq
             case 0x68637261: arch = Arch(rawValue: try c.string()) ?? .unknown  // arch
             case 0x6465696e6564: denied = try c.bool()  // denied
@@ -92,7 +109,8 @@ enum TraceLineDecoder {
             case 0x6469756e69676f6c: facts.loginuid = try c.int64()  // loginuid
             case 0x7972616e6962: binary = try FingerprintDecoder.binary(&c)  // binary
             case 0x747069726373: script = try FingerprintDecoder.binary(&c)  // script
-            case 0x6b63617473: stack = try FingerprintDecoder.stack(&c)  // stack
+            case 0x6b63617473:  // stack: only alerts read it, and hollow events never alert
+                if wantsArgs() == false { try c.skipFast() } else { stack = try FingerprintDecoder.stack(&c) }
             default:
                 if k.matches("unreadable") { unreadable = try c.bool() }
                 else if k.matches("former_tid") { formerTid = try c.int32() }
@@ -103,6 +121,22 @@ enum TraceLineDecoder {
                 else if k.matches("hosts") { hosts = try c.stringArray() }
                 else { try c.skipValue() }
             }
+        }
+
+        /// Whether this line's syscall is decoded in full; nil while "sc" is not read yet.
+        func wantsArgs() -> Bool? {
+            guard let filter else { return true }
+            guard let sc else { return nil }
+            return filter.wants(sc)
+        }
+
+        /// Decodes args/out that came before "sc", now that it is known to be wanted.
+        mutating func readDeferred(_ c: inout JSONCursor) throws(JSONParseError) {
+            guard argsAt != nil || outAt != nil, wantsArgs() != false else { return }
+            let end = c.i
+            if let at = argsAt { c.i = at; args = try ArgDecoder.args(&c) }
+            if let at = outAt { c.i = at; out = try ArgDecoder.args(&c) }
+            c.i = end
         }
 
         static func kind(_ c: inout JSONCursor) throws(JSONParseError) -> Kind {

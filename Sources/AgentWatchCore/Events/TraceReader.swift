@@ -16,6 +16,7 @@ public final class TraceReader: EventStream {
     private let lines: ByteLineReader
     private let strings = StringCache()
     private var firstEvent: Event?
+    private var decodeFilter: SyscallDecodeFilter?
     private var finished = false
     static let maxWarnings = 100
 
@@ -67,6 +68,8 @@ public final class TraceReader: EventStream {
         return nil
     }
 
+    public func decodeSyscalls(only filter: SyscallDecodeFilter) { decodeFilter = filter }
+
     /// An engine-order view of the rest of this trace (see `EngineOrder`).
     public func engineOrder(window: Int = EngineOrder.defaultWindow) -> EngineOrder {
         EngineOrder(source: self, window: window)
@@ -78,7 +81,7 @@ public final class TraceReader: EventStream {
             if isBlank(line.bytes) { continue }
             let decoded: TraceRecord
             do {
-                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings)
+                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings, only: decodeFilter)
             } catch {
                 if error.atEnd && !line.terminated {
                     // The writer was killed mid-line: everything before it is good.

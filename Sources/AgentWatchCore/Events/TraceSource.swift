@@ -30,6 +30,8 @@ public final class TraceSource: EventStream {
 
     public var warnings: [TraceDiagnostic] { stream.warnings }
 
+    public func decodeSyscalls(only filter: SyscallDecodeFilter) { stream.decodeSyscalls(only: filter) }
+
     /// Opens `path`. A path that is no file but the prefix of `strace -ff -o
     /// PREFIX` files (PREFIX.PID) opens those.
     public init(path: String, strace: StraceImporter.Options = StraceImporter.Options()) throws(TraceDiagnostic) {

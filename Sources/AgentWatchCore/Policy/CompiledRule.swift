@@ -12,6 +12,9 @@ public struct CompiledRule: Sendable {
     /// Syscalls the rule can match.
     public let eventTypes: TypeSet
     let predicate: Predicate
+    /// The resolved condition `predicate` was built from: the engine specializes
+    /// it per syscall and phase (see RuleSpecializer). Nil for sequences.
+    let condition: RExpr?
     let timing: Timing
     let output: OutputFormat
     /// Condition fields then output fields, reported with each match.

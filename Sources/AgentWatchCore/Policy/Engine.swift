@@ -35,8 +35,19 @@ public final class PolicyEngine {
     /// Rules whose evt.type set is open-ended (`evt.type != x`, no evt.type test).
     private var openEnded: [Int] = []
     private var trackers: [Int: SequenceTracker] = [:]
-    /// Per syscall: rules to run at entry and at exit. Filled on first sight of a name.
-    private var plan: [String: (entry: [Int], exit: [Int])] = [:]
+    /// Per syscall: rules to run at entry and at exit, each with its condition
+    /// specialized to that syscall and phase. Filled on first sight of a name.
+    private var plan: [String: (entry: [PlannedRule], exit: [PlannedRule])] = [:]
+    /// Results of path tests per descriptor, shared by every specialized condition.
+    private let fdMemo = FdMemo()
+    /// Field values of the event being evaluated, shared by every specialized condition.
+    private let fieldCache = FieldValueCache()
+
+    struct PlannedRule {
+        let index: Int
+        /// Nil for a sequence rule: its tracker is fed instead.
+        let predicate: Predicate?
+    }
 
     public init(policies: PolicySet) {
         self.policies = policies
@@ -111,34 +122,68 @@ public final class PolicyEngine {
 
     /// Evaluates one event (apply it to `processes` first). Matches come in rule order.
     public func evaluate(_ e: Event, processes: ProcessTable) -> [RuleMatch] {
-        guard let ctx = Self.context(e, processes) else { return [] }
-        let name = ctx.syscallName
+        // Most events concern no rule: find that out before building anything.
+        guard let (name, phase) = Self.target(e) else { return [] }
         let p = plan[name] ?? makePlan(name)
+        let list = phase == .exit ? p.exit : p.entry
+        if list.isEmpty { return [] }
+        guard let ctx = Self.context(e, processes) else { return [] }
+        ctx.fdMemo = fdMemo
+        fieldCache.nextEvent()
+        ctx.fieldCache = fieldCache
         var out: [RuleMatch] = []
-        for i in ctx.phase == .exit ? p.exit : p.entry {
-            let r = rules[i]
-            if let tracker = trackers[i] {
-                if let done = tracker.feed(ctx) { out.append(match(r, ctx, steps: done.seqs, seen: done.seen)) }
+        // Rules are reached by index: copying a CompiledRule per event costs a dozen retains.
+        for planned in list {
+            guard let predicate = planned.predicate else {
+                if let done = trackers[planned.index]?.feed(ctx) {
+                    out.append(match(rules[planned.index], ctx, steps: done.seqs, seen: done.seen))
+                }
                 continue
             }
-            if r.predicate(ctx) { out.append(match(r, ctx, steps: [])) }
+            if predicate(ctx) { out.append(match(rules[planned.index], ctx, steps: [])) }
         }
         return out
     }
 
-    private func makePlan(_ name: String) -> (entry: [Int], exit: [Int]) {
-        var entry: [Int] = [], exit: [Int] = []
+    /// Whether some rule or sequence step can look at this syscall, at either phase.
+    public func looksAt(_ syscall: String) -> Bool { !candidates(syscall).isEmpty }
+
+    /// The syscall name and phase rules see an event as; nil for events no rule sees.
+    static func target(_ e: Event) -> (String, EventPhase)? {
+        switch e.kind {
+        case .syscall(let sc):
+            guard let exit = sc.exit else { return (sc.name, .entry) }
+            if sc.denied { return nil }
+            if sc.name == "execve" || sc.name == "execveat", !exit.failed { return nil }
+            return (sc.name, .exit)
+        case .exec:
+            return ("execve", .exit)
+        default:
+            return nil
+        }
+    }
+
+    private func makePlan(_ name: String) -> (entry: [PlannedRule], exit: [PlannedRule]) {
+        var entry: [PlannedRule] = [], exit: [PlannedRule] = []
         for i in candidates(name) {
             let r = rules[i]
             if let s = r.sequence {
                 // A tracker sees every phase one of its steps runs at.
-                if s.steps.contains(where: { $0.runs(name, .entry) }) { entry.append(i) }
-                if s.steps.contains(where: { $0.runs(name, .exit) }) { exit.append(i) }
+                if s.steps.contains(where: { $0.runs(name, .entry) }) { entry.append(PlannedRule(index: i, predicate: nil)) }
+                if s.steps.contains(where: { $0.runs(name, .exit) }) { exit.append(PlannedRule(index: i, predicate: nil)) }
                 continue
             }
             let atExit = r.timing.needsExit(name)
             if r.timing.entryOnly && atExit { continue }
-            if atExit { exit.append(i) } else { entry.append(i) }
+            let phase: EventPhase = atExit ? .exit : .entry
+            var predicate = r.predicate
+            if let cond = r.condition {
+                let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
+                // A rule that cannot hold for this syscall at this phase is left out of the plan.
+                if case .constant(false) = special { continue }
+                predicate = RuleSpecializer.predicate(special, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache))
+            }
+            if atExit { exit.append(PlannedRule(index: i, predicate: predicate)) } else { entry.append(PlannedRule(index: i, predicate: predicate)) }
         }
         plan[name] = (entry, exit)
         return (entry, exit)

@@ -58,6 +58,35 @@ public final class EvalContext {
 
     lazy var fd: FdView? = makeFd()
 
+    // Values several rules of a pack test on the same event; computed once.
+    lazy var openMode: UInt64? = FieldTable.openMode(self)
+    lazy var fileName: String? = FieldTable.fileName(self)
+    lazy var fdDirectory: String?? = fileName.map { n in
+        guard let slash = n.lastIndex(of: "/") else { return nil }
+        return slash == n.startIndex ? "/" : String(n[..<slash])
+    }
+    lazy var fdFilename: String? = fileName.map { n in n.split(separator: "/").last.map(String.init) ?? n }
+
+    /// The engine's memo of descriptor-keyed subtrees (see RuleSpecializer).
+    var fdMemo: FdMemo?
+    /// The engine's per-event field values (see FieldValueCache).
+    var fieldCache: FieldValueCache?
+    private lazy var fdMemoRow: FdMemo.Row? = fdMemo.map { $0.row(FdMemo.Key(kind: fd?.kind, name: fd?.name)) }
+
+    /// `inner`'s result for this descriptor, computed once per kind and name.
+    func fdMemoized(_ slot: Int, _ inner: Predicate) -> Bool {
+        guard let row = fdMemoRow else { return inner(self) }
+        if slot < row.states.count {
+            let state = row.states[slot]
+            if state != 0 { return state == 2 }
+        } else {
+            row.states.append(contentsOf: repeatElement(0, count: slot + 1 - row.states.count))
+        }
+        let v = inner(self)
+        row.states[slot] = v ? 2 : 1
+        return v
+    }
+
     // Derived strings many rules test; built once per event.
     lazy var cmdline: String? = proc.map { ([$0.name] + $0.argv.dropFirst()).joined(separator: " ") }
     lazy var args: String? = proc.map { $0.argv.dropFirst().joined(separator: " ") }

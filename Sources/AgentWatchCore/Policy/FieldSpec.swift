@@ -54,8 +54,18 @@ struct BoundField: Sendable {
     let arg: String?
     let transformers: [Transformer]
     let text: String
+    /// Where the engine keeps this field's value for the event being evaluated
+    /// (see FieldValueCache); nil computes it at every use.
+    var cacheSlot: Int? = nil
 
     func value(_ ctx: EvalContext) -> FieldValue? {
+        if let slot = cacheSlot, let cache = ctx.fieldCache {
+            return cache.value(slot) { compute(ctx) }
+        }
+        return compute(ctx)
+    }
+
+    private func compute(_ ctx: EvalContext) -> FieldValue? {
         guard var v = spec.extract(ctx, arg) else { return nil }
         for t in transformers { v = FieldTransform.apply(t, v) }
         return v

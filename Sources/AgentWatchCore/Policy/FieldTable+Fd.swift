@@ -22,13 +22,10 @@ extension FieldTable {
             c.fd?.nameRaw.map { .string($0) }
         },
         FieldSpec("fd.directory", .string, "Directory of a file fd.") { c, _ in
-            guard let n = fileName(c) else { return nil }
-            guard let slash = n.lastIndex(of: "/") else { return nil }
-            return .string(slash == n.startIndex ? "/" : String(n[..<slash]))
+            c.fdDirectory.flatMap { $0 }.map { .string($0) }
         },
         FieldSpec("fd.filename", .string, "Base name of a file fd.") { c, _ in
-            guard let n = fileName(c) else { return nil }
-            return .string(n.split(separator: "/").last.map(String.init) ?? n)
+            c.fdFilename.map { .string($0) }
         },
         FieldSpec("fd.sip", .ip, "Server IP address.") { c, _ in ip(server(c)) },
         FieldSpec("fd.sport", .int, "Server port.") { c, _ in port(server(c)) },

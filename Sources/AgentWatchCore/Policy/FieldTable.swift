@@ -89,10 +89,10 @@ public enum FieldTable {
             firstBuffer(c).map { .bytes($0) }
         },
         FieldSpec("evt.is_open_read", .bool, "For open/openat/openat2/creat: opened for reading.") { c, _ in
-            openMode(c).map { .bool($0 == 0 || $0 == 2) }
+            c.openMode.map { .bool($0 == 0 || $0 == 2) }
         },
         FieldSpec("evt.is_open_write", .bool, "For open/openat/openat2/creat: opened for writing.") { c, _ in
-            openMode(c).map { .bool($0 == 1 || $0 == 2) }
+            c.openMode.map { .bool($0 == 1 || $0 == 2) }
         },
     ]
 

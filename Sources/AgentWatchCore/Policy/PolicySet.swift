@@ -80,6 +80,7 @@ struct PolicyCompiler {
         var sequence: CompiledSequence?
         var condFields: [BoundField] = []
         var directoryOpens = true
+        var condition: RExpr?
 
         if let seq = r.sequence {
             guard let s = compileSequence(r, seq, scope) else { return finish(r, scope, nil) }
@@ -91,6 +92,7 @@ struct PolicyCompiler {
             guard var expr = resolver.resolve(cond, scope) else { return finish(r, scope, nil) }
             expr = applyExceptions(expr, r, scope)
             predicate = TypeAnalysis.predicate(expr)
+            condition = expr
             types = TypeAnalysis.types(expr)
             timing = TypeAnalysis.timing(expr)
             directoryOpens = DirectoryOpenAnalysis.mayMatch(expr)
@@ -107,7 +109,7 @@ struct PolicyCompiler {
 
         var rule = CompiledRule(name: name, desc: r.desc, priority: r.priority, action: r.action, errno: r.errno,
                                 scope: r.scope, tags: r.tags, location: r.location, eventTypes: types,
-                                predicate: predicate, timing: timing, output: out, fields: fields,
+                                predicate: predicate, condition: condition, timing: timing, output: out, fields: fields,
                                 conditionFieldCount: condFields.count, sequence: sequence)
         rule.mayMatchDirectoryOpen = directoryOpens
         lint(rule, r)
@@ -234,7 +236,8 @@ struct PolicyCompiler {
         let operands = items.map { ROperand.literal($0, span: nil) }
         do {
             let p = try CheckCompiler.compile(f, op, op.takesList ? operands : Array(operands.prefix(1)))
-            return .leaf(Leaf(field: f, op: op, literals: items, predicate: p))
+            let compiledFrom = op.takesList ? operands : Array(operands.prefix(1))
+            return .leaf(Leaf(field: f, op: op, literals: items, predicate: p, operands: compiledFrom))
         } catch {
             self.error("exception \(ex.name): \(f.text) \(op.rawValue): \(error.message)", ex.location, r.name)
             scope.failed = true

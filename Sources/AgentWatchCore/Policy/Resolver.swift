@@ -17,6 +17,11 @@ struct Leaf: Sendable {
     /// Literal operands after list expansion, for evt.type and evt.dir analysis.
     let literals: [String]
     let predicate: Predicate
+    /// Some operand is computed per event (`val(field)`, a captured step value).
+    var dynamic = false
+    /// The operands `predicate` was compiled from, so the engine can compile it
+    /// again against a cached field (see RuleSpecializer).
+    var operands: [ROperand] = []
 }
 
 /// Captured values of sequence steps: which fields each step must record.
@@ -231,7 +236,8 @@ final class Resolver {
                 if case .literal(let s, _) = o { return s }
                 return nil
             }
-            return .leaf(Leaf(field: f, op: op, literals: lits, predicate: p))
+            let dynamic = operands.contains { if case .dynamic = $0 { return true } else { return false } }
+            return .leaf(Leaf(field: f, op: op, literals: lits, predicate: p, dynamic: dynamic, operands: operands))
         } catch {
             report(.error, "in `\(f.text) \(op?.rawValue ?? "exists")`: \(error.message)", text, error.span?.start ?? fieldOffset, scope)
             scope.failed = true

@@ -36,6 +36,15 @@ final class SequenceTracker {
     func feed(_ ctx: EvalContext) -> Partial? {
         let name = ctx.syscallName
         let phase = ctx.phase
+        // Where only the first step runs, an event it does not match changes
+        // nothing (expired partials are pruned the next time their key is fed):
+        // skip the key and the partials, most events are of this kind.
+        if !laterStepRuns(name, phase) {
+            let first = seq.steps[0]
+            guard first.runs(name, phase) else { return nil }
+            ctx.captures = []
+            guard first.predicate(ctx) else { return nil }
+        }
         guard let keyValue = seq.by.value(ctx) else { return nil }
         let key = keyValue.description
         let now = ctx.event.mono
@@ -83,6 +92,20 @@ final class SequenceTracker {
         ctx.captures = []
         store(key, list, now: now)
         return completed
+    }
+
+    private var laterRuns: [String: (entry: Bool, exit: Bool)] = [:]
+
+    private func laterStepRuns(_ name: String, _ phase: EventPhase) -> Bool {
+        let r: (entry: Bool, exit: Bool)
+        if let known = laterRuns[name] {
+            r = known
+        } else {
+            let later = seq.steps.dropFirst()
+            r = (later.contains { $0.runs(name, .entry) }, later.contains { $0.runs(name, .exit) })
+            laterRuns[name] = r
+        }
+        return phase == .exit ? r.exit : r.entry
     }
 
     private func capture(_ step: CompiledStep, _ ctx: EvalContext) -> [FieldValue?] {

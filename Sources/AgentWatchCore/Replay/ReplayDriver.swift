@@ -50,6 +50,10 @@ public final class ReplayDriver {
         var ended = EndedProcesses(capacity: endedKept)
         let everything = filter.isEmpty
         let events = input.events
+        // Arguments nobody reads need not be decoded; the process table's syscalls always are.
+        events.decodeSyscalls(only: SyscallDecodeFilter { name in
+            engine.looksAt(name) || ProcessTable.stateSyscalls.contains(name)
+        })
         while true {
             let next: Event?
             do {
