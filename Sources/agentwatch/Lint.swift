@@ -40,7 +40,12 @@ struct Lint: ParsableCommand {
                 let exit = r.eventTypes.names.contains { r.needsExit($0) }
                 print("\(r.location): rule \(r.name): action \(r.action.rawValue), evaluated at \(exit ? "exit (after the syscall ran)" : "entry (before the syscall runs)") on \(when)")
             }
-            let dirRules = PolicyEngine(policies: set).rulesMatchingDirectoryOpens
+            let engine = PolicyEngine(policies: set)
+            let foreignOnly = engine.tracedSyscalls.subtracting(engine.nativeSyscalls)
+            if !foreignOnly.isEmpty {
+                print("prefilter: stop only when made through another ABI (int 0x80, x32), no rule matching a native call: \(foreignOnly.sorted().joined(separator: ", "))")
+            }
+            let dirRules = engine.rulesMatchingDirectoryOpens
             if dirRules.isEmpty {
                 print("prefilter: opens of directories run without a stop (no rule can match one)")
             } else {

@@ -78,7 +78,9 @@ struct Run: ParsableCommand {
         let policySet = try policies.load()
         let engine = PolicyEngine(policies: policySet)
         // Without rules there is nothing to drive the prefilter: record every decoded syscall.
-        var traced = policySet.rules.isEmpty ? TraceOptions.decodedSyscalls : engine.tracedSyscalls
+        // A syscall whose rules cannot match a native call (evt.arch = i386…) stops
+        // only when made through another ABI, which always stops.
+        var traced = policySet.rules.isEmpty ? TraceOptions.decodedSyscalls : engine.nativeSyscalls
         var requested = Set<String>()
         if !syscalls.isEmpty {
             let names = Set(syscalls.flatMap { $0.split(separator: ",").map { String($0).trimmed } }.filter { !$0.isEmpty })
@@ -93,7 +95,7 @@ struct Run: ParsableCommand {
         options.allSyscalls = allSyscalls || engine.tracesAllSyscalls
         if engine.usesHostnames { traced.formUnion(PolicyEngine.dnsReceiveSyscalls) }
         options.traced = traced
-        options.exitNeeded = Set(traced.filter { engine.needsExitStop($0) })
+        options.exitNeeded = Set(traced.union(engine.tracedSyscalls).filter { engine.needsExitStop($0) })
         if engine.usesHostnames { options.exitNeeded.formUnion(PolicyEngine.dnsReceiveSyscalls) }
         options.followDNS = engine.usesHostnames
         // Without rules, or with opens named by --syscalls, every open is wanted, directories too.

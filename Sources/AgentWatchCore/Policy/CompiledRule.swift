@@ -24,6 +24,8 @@ public struct CompiledRule: Sendable {
     let sequence: CompiledSequence?
     /// The condition (or a sequence step) can hold for an open of a directory.
     var mayMatchDirectoryOpen = true
+    /// The syscalls it can match when made natively (x86_64); nil: all of eventTypes.
+    var nativeTypes: Set<String>?
 
     /// Whether the rule is evaluated at this syscall's exit rather than its entry.
     public func needsExit(_ syscall: String) -> Bool {
@@ -60,6 +62,8 @@ struct CompiledStep: Sendable {
     let captures: [BoundField]
     /// The step can hold for an open of a directory.
     var mayMatchDirectoryOpen = true
+    /// The syscalls the step can match when made natively.
+    var nativeTypes: Set<String> = []
 
     func runs(_ syscall: String, _ phase: EventPhase) -> Bool {
         guard types.contains(syscall) else { return false }

@@ -65,11 +65,20 @@ public final class PolicyEngine {
     /// Syscalls named by some rule. See `tracesAllSyscalls` for rules that name none.
     public var tracedSyscalls: Set<String> { Set(byType.keys) }
 
+    /// Syscalls some rule can match when made natively (x86_64): what the
+    /// prefilter must stop on natively (foreign-arch calls always stop).
+    public var nativeSyscalls: Set<String> {
+        rules.reduce(into: Set<String>()) { out, r in
+            // Open-ended rules (any syscall, or all but some) make the tracer stop on everything instead.
+            if !r.eventTypes.complement { out.formUnion(r.nativeTypes ?? r.eventTypes.names) }
+        }
+    }
+
     /// Rules that could match an open(at) of a directory, by name: while there are
     /// none, the prefilter lets directory opens through without a stop.
     public var rulesMatchingDirectoryOpens: [String] {
         rules.filter { r in
-            DirectoryOpenAnalysis.syscalls.contains { r.eventTypes.contains($0) } && r.mayMatchDirectoryOpen
+            PrefilterAnalysis.directoryOpenSyscalls.contains { r.eventTypes.contains($0) } && r.mayMatchDirectoryOpen
         }.map(\.name)
     }
 

@@ -80,6 +80,7 @@ struct PolicyCompiler {
         var sequence: CompiledSequence?
         var condFields: [BoundField] = []
         var directoryOpens = true
+        var nativeTypes: Set<String>?
         var condition: RExpr?
 
         if let seq = r.sequence {
@@ -88,6 +89,7 @@ struct PolicyCompiler {
             types = s.steps.reduce(TypeSet.none) { $0.union($1.types) }
             timing = s.steps.last?.timing ?? Timing()
             directoryOpens = s.steps.contains { $0.mayMatchDirectoryOpen }
+            if !types.complement { nativeTypes = s.steps.reduce(Set<String>()) { $0.union($1.nativeTypes) } }
         } else if let cond = r.condition {
             guard var expr = resolver.resolve(cond, scope) else { return finish(r, scope, nil) }
             expr = applyExceptions(expr, r, scope)
@@ -95,7 +97,8 @@ struct PolicyCompiler {
             condition = expr
             types = TypeAnalysis.types(expr)
             timing = TypeAnalysis.timing(expr)
-            directoryOpens = DirectoryOpenAnalysis.mayMatch(expr)
+            directoryOpens = PrefilterAnalysis.mayMatchDirectoryOpen(expr)
+            if !types.complement { nativeTypes = PrefilterAnalysis.nativeTypes(expr, among: types.names) }
         }
         condFields = scope.fieldOrder.compactMap { scope.fields[$0] }
         if scope.failed || scope.unsupported != nil { return finish(r, scope, nil) }
@@ -112,6 +115,7 @@ struct PolicyCompiler {
                                 predicate: predicate, condition: condition, timing: timing, output: out, fields: fields,
                                 conditionFieldCount: condFields.count, sequence: sequence)
         rule.mayMatchDirectoryOpen = directoryOpens
+        rule.nativeTypes = nativeTypes
         lint(rule, r)
         finish(r, scope, rule)
     }
@@ -285,7 +289,8 @@ struct PolicyCompiler {
         for (i, e) in exprs.enumerated() {
             var step = CompiledStep(predicate: TypeAnalysis.predicate(e), types: TypeAnalysis.types(e),
                                     timing: TypeAnalysis.timing(e), captures: reg.fields[i])
-            step.mayMatchDirectoryOpen = DirectoryOpenAnalysis.mayMatch(e)
+            step.mayMatchDirectoryOpen = PrefilterAnalysis.mayMatchDirectoryOpen(e)
+            if !step.types.complement { step.nativeTypes = PrefilterAnalysis.nativeTypes(e, among: step.types.names) }
             if step.types.isEmpty {
                 error("step \(i + 1) of sequence \(r.name) can never match", seq.stepLocations[i], r.name)
             }

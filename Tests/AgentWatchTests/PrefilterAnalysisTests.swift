@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import AgentWatchCore
 
-/// Opens of directories run without a stop only when no loaded rule could match one.
-@Suite struct DirectoryOpenPrefilterTests {
+/// What the prefilter leaves out: opens of directories when no loaded rule could
+/// match one, and syscalls whose rules only match calls made through another ABI.
+@Suite struct PrefilterAnalysisTests {
     func matching(_ conditions: [String], sequence: Bool = false) -> [String] {
         let rules = conditions.enumerated().map { i, c in
             """
@@ -44,8 +45,27 @@ import Testing
         #expect(matching(["evt.type = openat and fd.type != directory", "evt.type = openat"]) == ["r1"])
     }
 
+    func native(_ conditions: [String]) -> Set<String> {
+        let rules = conditions.enumerated().map { i, c in
+            "- rule: r\(i)\n  desc: d\n  condition: \(c)\n  output: o\n  priority: INFO\n"
+        }
+        let set = PolicySet.load(yaml: rules.joined(separator: "\n"))
+        #expect(set.errors.isEmpty, "\(set.errors)")
+        return PolicyEngine(policies: set).nativeSyscalls
+    }
+
+    @Test func syscallsOnlyForeignCallsCanMatchDoNotStopNatively() {
+        #expect(native(["evt.type in (socket, connect) and evt.arch = i386"]).isEmpty)
+        #expect(native(["evt.type in (socket, connect) and evt.arch != x86_64"]).isEmpty)
+        #expect(native(["evt.type in (socket, connect) and evt.arch = i386", "evt.type = connect and fd.sport = 4444"])
+                == ["connect"])
+        #expect(native(["evt.type in (socket, connect) and (evt.arch = i386 or proc.name = nc)"]) == ["socket", "connect"])
+        #expect(native(["(evt.type = socket and evt.arch = i386) or evt.type = bind"]) == ["bind"])
+        #expect(native(["evt.type = socket and not evt.arch = i386"]) == ["socket"])
+    }
+
     @Test func sequenceStepsCount() {
-        func seq(_ first: String) -> [String] {
+        func seq(_ first: String) -> PolicyEngine {
             let set = PolicySet.load(yaml: """
                 - rule: s
                   desc: d
@@ -58,15 +78,20 @@ import Testing
                   priority: INFO
                 """)
             #expect(set.errors.isEmpty, "\(set.errors)")
-            return PolicyEngine(policies: set).rulesMatchingDirectoryOpens
+            return PolicyEngine(policies: set)
         }
-        #expect(seq("evt.type = openat and fd.name = /etc") == ["s"])
-        #expect(seq("evt.type = openat and fd.type = file and fd.name = /etc/passwd").isEmpty)
+        #expect(seq("evt.type = openat and fd.name = /etc").rulesMatchingDirectoryOpens == ["s"])
+        #expect(seq("evt.type = openat and fd.type = file and fd.name = /etc/passwd").rulesMatchingDirectoryOpens.isEmpty)
+        #expect(seq("evt.type = socket and evt.arch = i386").nativeSyscalls == ["connect"])
+        #expect(seq("evt.type = socket").nativeSyscalls == ["socket", "connect"])
     }
 
     @Test func thePackAndFalcosRulesLeaveDirectoryOpensAlone() {
-        let pack = PolicySet.load(paths: PolicyFiles.expand(Harness.repo + "/Policies"))
-        #expect(PolicyEngine(policies: pack).rulesMatchingDirectoryOpens.isEmpty)
+        let pack = PolicyEngine(policies: PolicySet.load(paths: PolicyFiles.expand(Harness.repo + "/Policies")))
+        #expect(pack.rulesMatchingDirectoryOpens.isEmpty)
+        // Only the pack's 32-bit rule names socket: natively it needs no stop.
+        #expect(pack.tracedSyscalls.contains("socket") && !pack.nativeSyscalls.contains("socket"))
+        #expect(pack.nativeSyscalls.isSuperset(of: ["connect", "execve", "openat", "write", "dup2", "listen"]))
         if let falco = FalcoCorpus.path("falco_rules.yaml") {
             #expect(PolicyEngine(policies: PolicySet.load(paths: [falco])).rulesMatchingDirectoryOpens.isEmpty)
         }
@@ -79,7 +104,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: box) }
         try FileManager.default.createDirectory(atPath: box + "/listed", withIntermediateDirectories: true)
         try "x".write(toFile: box + "/listed/file.txt", atomically: true, encoding: .utf8)
-        let script = "import os, sys; d = sys.argv[1]; print(os.listdir(d)); print(open(d + '/file.txt').read())"
+        let script = "import os, sys, socket; socket.socket().close(); d = sys.argv[1]; print(os.listdir(d)); print(open(d + '/file.txt').read())"
         let cmd = ["/usr/bin/python3", "-c", script, box + "/listed"]
         func opened(_ r: Harness.Result) -> [String] {
             r.syscalls("openat").compactMap { $0.path("filename") ?? $0.path("pathname") }.filter { $0.hasPrefix(box) }
@@ -99,6 +124,8 @@ import Testing
         let withRule = try Harness.run(cmd, defaults: true, policy: dirRule)
         #expect(opened(withRule) == [box + "/listed", box + "/listed/file.txt"], "\(opened(withRule))")
         #expect(withRule.alerts.first?["output"] as? String == "listed \(box)/listed")
+
+        #expect(pack.syscalls("socket").isEmpty, "no pack rule matches a native socket()")
 
         let asked = try Harness.run(cmd, options: ["--syscalls", "openat"], defaults: true)
         #expect(opened(asked) == [box + "/listed", box + "/listed/file.txt"])

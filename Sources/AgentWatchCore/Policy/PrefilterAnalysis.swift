@@ -1,0 +1,90 @@
+/// What the seccomp prefilter may leave out, decided from the rules themselves.
+///
+/// A three-valued evaluation of a condition under a few facts the prefilter can
+/// establish from registers: the syscall, that it was made natively (x86_64; every
+/// foreign-arch and x32 call stops anyway), and for open/openat whether it opens a
+/// directory (O_DIRECTORY without O_TMPFILE, where fd.type is `directory`). Leaves
+/// on those facts are decided; every other leaf is unknown. A call may run without
+/// a stop only when every rule is then definitely false.
+///
+/// Two uses: a syscall indexed only by rules that cannot match a native call (the
+/// pack's "32-bit syscall" rule names socket, bind, listen…) is not stopped
+/// natively at all; and opens of directories (`find`, `git`, builds make thousands,
+/// none touches a file's bytes) run unstopped when no rule can match one.
+enum PrefilterAnalysis {
+    /// The syscalls whose open flags the prefilter reads from a register.
+    static let directoryOpenSyscalls = ["open", "openat"]
+
+    enum Truth { case no, yes, unknown }
+
+    struct Facts {
+        var syscall: String
+        var directoryOpen = false
+    }
+
+    static func mayMatchDirectoryOpen(_ e: RExpr) -> Bool {
+        directoryOpenSyscalls.contains { eval(e, Facts(syscall: $0, directoryOpen: true)) != .no }
+    }
+
+    /// The syscalls among `names` the condition can match when called natively.
+    static func nativeTypes(_ e: RExpr, among names: Set<String>) -> Set<String> {
+        names.filter { eval(e, Facts(syscall: $0)) != .no }
+    }
+
+    static func eval(_ e: RExpr, _ facts: Facts) -> Truth {
+        switch e {
+        case .constant(let b): return b ? .yes : .no
+        case .not(let x):
+            switch eval(x, facts) {
+            case .yes: return .no
+            case .no: return .yes
+            case .unknown: return .unknown
+            }
+        case .and(let xs):
+            var out = Truth.yes
+            for x in xs {
+                switch eval(x, facts) {
+                case .no: return .no
+                case .unknown: out = .unknown
+                case .yes: break
+                }
+            }
+            return out
+        case .or(let xs):
+            var out = Truth.no
+            for x in xs {
+                switch eval(x, facts) {
+                case .yes: return .yes
+                case .unknown: out = .unknown
+                case .no: break
+                }
+            }
+            return out
+        case .leaf(let l): return leaf(l, facts)
+        }
+    }
+
+    private static func leaf(_ l: Leaf, _ facts: Facts) -> Truth {
+        guard l.field.transformers.isEmpty, l.field.arg == nil, let op = l.op else { return .unknown }
+        let known: String
+        switch l.field.spec.name {
+        case "evt.type": known = facts.syscall
+        case "evt.arch": known = Arch.x86_64.rawValue
+        case "fd.type" where facts.directoryOpen: known = "directory"
+        case "fd.typechar" where facts.directoryOpen: known = "d"
+        default: return .unknown
+        }
+        switch op {
+        case .eq, .eqeq:
+            guard l.literals.count == 1 else { return .unknown }
+            return l.literals[0] == known ? .yes : .no
+        case .ne:
+            guard l.literals.count == 1 else { return .unknown }
+            return l.literals[0] == known ? .no : .yes
+        case .in:
+            return l.literals.contains(known) ? .yes : .no
+        default:
+            return .unknown
+        }
+    }
+}
