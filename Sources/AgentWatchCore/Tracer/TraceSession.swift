@@ -217,7 +217,18 @@ public final class TraceSession: StackSource {
     var chaseCPU: Bool { options.chaseCPU }
     var tracerCPU: Int32 = -1
 
+    var chaseLastTid: Int32 = 0
+    var chaseCountdown = 0
+
     func followTracee(_ tid: Int32) {
+        // Reading where the task ran costs a /proc read: only when another task
+        // stopped, or now and then in case the scheduler moved it.
+        if tid == chaseLastTid && chaseCountdown > 0 {
+            chaseCountdown -= 1
+            return
+        }
+        chaseLastTid = tid
+        chaseCountdown = 32
         let cpu = cp_task_cpu(tid)
         if cpu >= 0, cpu != tracerCPU, cp_run_on_cpu(cpu) == 0 {
             tracerCPU = cpu
