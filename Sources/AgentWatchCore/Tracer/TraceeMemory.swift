@@ -25,12 +25,14 @@ struct TraceeMemory {
     /// A C string; nil when unreadable. `truncated` when no NUL came within `limit`.
     func string(_ addr: UInt64, limit: Int = TraceeMemory.stringLimit) -> (String, truncated: Bool)? {
         if addr == 0 { return nil }
-        var buf = [CChar](repeating: 0, count: limit + 1)
-        var complete: Int32 = 0
-        let n = buf.withUnsafeMutableBufferPointer { cp_read_string(tid, addr, $0.baseAddress, limit, &complete) }
-        if n < 0 { return nil }
-        let bytes = buf[0..<n].map { UInt8(bitPattern: $0) }
-        return (String(decoding: bytes, as: UTF8.self), complete == 0)
+        // On the stack: a path is read at nearly every stop.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: limit + 1) { buf in
+            var complete: Int32 = 0
+            let n = cp_read_string(tid, addr, buf.baseAddress, limit, &complete)
+            if n < 0 { return nil }
+            let bytes = UnsafeRawBufferPointer(start: buf.baseAddress, count: n)
+            return (String(decoding: bytes, as: UTF8.self), complete == 0)
+        }
     }
 
     func word(_ addr: UInt64) -> UInt64? {
