@@ -54,3 +54,17 @@ import Testing
         #expect(r.cmdline == "nc -e /bin/sh")
     }
 }
+
+@Suite struct FdSyscallSwitchTests {
+    /// The switch forms must say exactly what the sets say.
+    @Test func switchesMatchTheSets() {
+        var names = Set(SyscallTable.allX86_64Names)
+        names.formUnion(FdSyscalls.creating)
+        names.formUnion(["", "openatx", "Open"])
+        for n in names {
+            #expect(FdSyscalls.isCreating(n) == FdSyscalls.creating.contains(n), "\(n)")
+            #expect(FdSyscalls.isOpen(n) == FdSyscalls.opens.contains(n), "\(n)")
+            #expect(ProcessTable.isReceive(n) == ProcessTable.receives.contains(n), "\(n)")
+        }
+    }
+}

@@ -144,7 +144,7 @@ public final class EvalContext {
                 if case .fd(let n, let info) = a.value { return view(n, info, sc) }
             }
         }
-        if FdSyscalls.creating.contains(syscallName) {
+        if FdSyscalls.isCreating(syscallName) {
             var v = FdView()
             if let pathArg = arg("pathname") ?? arg("filename") ?? arg("path") ?? arg("name"), case .path(let p, let raw) = pathArg {
                 v.name = p
@@ -251,6 +251,27 @@ enum FdSyscalls {
         "pipe", "pipe2",
     ]
     static let opens: Set<String> = ["open", "openat", "openat2", "creat", "open_by_handle_at"]
+
+    // Per-event forms of the sets above: names compared, not hashed (tests keep them in step).
+    static func isCreating(_ name: String) -> Bool {
+        switch name {
+        case "open", "openat", "openat2", "creat", "open_by_handle_at", "socket", "socketpair",
+             "memfd_create", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
+             "epoll_create", "epoll_create1", "inotify_init", "inotify_init1", "pidfd_open",
+             "userfaultfd", "io_uring_setup", "perf_event_open", "bpf", "fanotify_init",
+             "pipe", "pipe2":
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func isOpen(_ name: String) -> Bool {
+        switch name {
+        case "open", "openat", "openat2", "creat", "open_by_handle_at": return true
+        default: return false
+        }
+    }
 
     /// Syscalls whose address argument is the peer, whatever the fd knew before.
     static func namesPeer(_ name: String) -> Bool {
