@@ -4,10 +4,10 @@
 public final class ProcessRecord: @unchecked Sendable {
     public let pid: Int32
     public var ppid: Int32
-    public var exe: String { didSet { cachedName = nil } }
-    public var argv: [String]
+    public var exe: String { didSet { cachedName = nil; cachedCmdline = nil } }
+    public var argv: [String] { didSet { cachedCmdline = nil } }
     public var cwd: String
-    public var comm: String { didSet { cachedName = nil } }
+    public var comm: String { didSet { cachedName = nil; cachedCmdline = nil } }
     public var uid: UInt32
     public var sid: Int32
     /// Wall time of the spawn, ns since the epoch.
@@ -50,8 +50,13 @@ public final class ProcessRecord: @unchecked Sendable {
     private var cachedName: String?
 
     public var cmdline: String {
-        ([name] + argv.dropFirst()).joined(separator: " ")
+        if let cachedCmdline { return cachedCmdline }
+        let c = ([name] + argv.dropFirst()).joined(separator: " ")
+        cachedCmdline = c
+        return c
     }
+    /// Rules on every write or connect read the line; joining argv each time showed in profiles.
+    private var cachedCmdline: String?
 
     public var alive: Bool { ended == nil }
 
@@ -141,7 +146,7 @@ public final class ProcessTable: @unchecked Sendable {
             dnsStreams.reset(pid: e.pid, fd: fd)
         }
         guard let rec = byPid[e.pid], let exit = sc.exit, !exit.failed, !sc.denied else { return }
-        if Self.receives.contains(sc.name) { learnHostnames(e.pid, sc, exit) }
+        if Self.isReceive(sc.name) { learnHostnames(e.pid, sc, exit) }
         switch sc.name {
         case "chdir", "fchdir":
             if case .path(let p, _)? = sc.arg("path") { rec.cwd = p }
@@ -156,6 +161,14 @@ public final class ProcessTable: @unchecked Sendable {
     }
 
     static let receives: Set<String> = ["recvfrom", "recvmsg", "read", "readv", "recv"]
+
+    /// `receives.contains`, without hashing the name on every syscall.
+    static func isReceive(_ name: String) -> Bool {
+        switch name {
+        case "recvfrom", "recvmsg", "read", "readv", "recv": return true
+        default: return false
+        }
+    }
 
     /// Syscalls whose arguments change the table (`applySyscall`): a reader
     /// that skips decoding must never skip these.

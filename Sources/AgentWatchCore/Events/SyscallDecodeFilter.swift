@@ -14,10 +14,15 @@ public final class SyscallDecodeFilter {
         self.wanted = wanted
     }
 
+    /// The names seen first, compared before hashing: a trace repeats a few.
+    private var recent: [(String, Bool)] = []
+
     func wants(_ name: String) -> Bool {
+        for (n, w) in recent where n == name { return w }
         if let known = memo[name] { return known }
         let w = wanted(name)
         memo[name] = w
+        if recent.count < 12 { recent.append((name, w)) }
         return w
     }
 }

@@ -133,7 +133,7 @@ public final class PolicyEngine {
     public func evaluate(_ e: Event, processes: ProcessTable) -> [RuleMatch] {
         // Most events concern no rule: find that out before building anything.
         guard let (name, phase) = Self.target(e) else { return [] }
-        let p = plan[name] ?? makePlan(name)
+        let p = planFor(name)
         let list = phase == .exit ? p.exit : p.entry
         if list.isEmpty { return [] }
         guard let ctx = Self.context(e, processes) else { return [] }
@@ -170,6 +170,17 @@ public final class PolicyEngine {
         default:
             return nil
         }
+    }
+
+    /// A trace uses a handful of syscall names: comparing them (short names sit
+    /// inline in the String) is cheaper than hashing one per event.
+    private var recentPlans: [(name: String, entry: [PlannedRule], exit: [PlannedRule])] = []
+
+    private func planFor(_ name: String) -> (entry: [PlannedRule], exit: [PlannedRule]) {
+        for i in recentPlans.indices where recentPlans[i].name == name { return (recentPlans[i].entry, recentPlans[i].exit) }
+        let p = plan[name] ?? makePlan(name)
+        if recentPlans.count < 12 { recentPlans.append((name, p.entry, p.exit)) }
+        return p
     }
 
     private func makePlan(_ name: String) -> (entry: [PlannedRule], exit: [PlannedRule]) {

@@ -88,7 +88,11 @@ public final class EvalContext {
     }
 
     // Derived strings many rules test; built once per event.
-    lazy var cmdline: String? = proc.map { ([$0.name] + $0.argv.dropFirst()).joined(separator: " ") }
+    lazy var cmdline: String? = proc.map { p in
+        // Unless execve's entry shows the image about to run, the view is the record's: its line is kept there.
+        if let r = p.record, p.exe == r.exe, p.name == r.name, p.argv == r.argv { return r.cmdline }
+        return ([p.name] + p.argv.dropFirst()).joined(separator: " ")
+    }
     lazy var args: String? = proc.map { $0.argv.dropFirst().joined(separator: " ") }
     lazy var ancestors: [ProcessRecord] = {
         guard let p = proc?.parent else { return [] }
@@ -140,7 +144,7 @@ public final class EvalContext {
                 if case .fd(let n, let info) = a.value { return view(n, info, sc) }
             }
         }
-        if FdSyscalls.creating.contains(syscallName) {
+        if FdSyscalls.isCreating(syscallName) {
             var v = FdView()
             if let pathArg = arg("pathname") ?? arg("filename") ?? arg("path") ?? arg("name"), case .path(let p, let raw) = pathArg {
                 v.name = p
@@ -190,8 +194,9 @@ public final class EvalContext {
             v.nameRaw = v.name
         }
         // The address being connected/sent to is the peer, whatever the fd knew before.
-        for a in sc.args {
-            if case .sockaddr(let s) = a.value, ["connect", "sendto", "sendmsg", "sendmmsg"].contains(syscallName) {
+        let sendsTo = FdSyscalls.namesPeer(syscallName)
+        for a in sc.args where sendsTo {
+            if case .sockaddr(let s) = a.value {
                 v.remote = s
                 if v.kind == nil || v.kind == .socket {
                     switch s.family {
@@ -204,14 +209,20 @@ public final class EvalContext {
                 }
             }
         }
-        if ["accept", "accept4"].contains(syscallName) {
+        if syscallName == "accept" || syscallName == "accept4" {
             v.localIsServer = true
             if let out = exit?.out {
                 for a in out { if case .sockaddr(let s) = a.value { v.remote = s } }
             }
         }
-        if let k = v.kind, [.ipv4, .ipv6].contains(k) {
-            v.name = FdNames.socketName(v)
+        if v.kind == .ipv4 || v.kind == .ipv6 {
+            if let memo = fdMemo {
+                let (c, s) = v.localIsServer ? (v.remote, v.local) : (v.local, v.remote)
+                let current = v
+                v.name = memo.socketNames.name(client: c, server: s) { FdNames.socketName(current) }
+            } else {
+                v.name = FdNames.socketName(v)
+            }
         } else if v.kind == .unix, let r = v.remote, v.name == nil || v.name == "" {
             v.name = r.address
         }
@@ -240,6 +251,35 @@ enum FdSyscalls {
         "pipe", "pipe2",
     ]
     static let opens: Set<String> = ["open", "openat", "openat2", "creat", "open_by_handle_at"]
+
+    // Per-event forms of the sets above: names compared, not hashed (tests keep them in step).
+    static func isCreating(_ name: String) -> Bool {
+        switch name {
+        case "open", "openat", "openat2", "creat", "open_by_handle_at", "socket", "socketpair",
+             "memfd_create", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
+             "epoll_create", "epoll_create1", "inotify_init", "inotify_init1", "pidfd_open",
+             "userfaultfd", "io_uring_setup", "perf_event_open", "bpf", "fanotify_init",
+             "pipe", "pipe2":
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func isOpen(_ name: String) -> Bool {
+        switch name {
+        case "open", "openat", "openat2", "creat", "open_by_handle_at": return true
+        default: return false
+        }
+    }
+
+    /// Syscalls whose address argument is the peer, whatever the fd knew before.
+    static func namesPeer(_ name: String) -> Bool {
+        switch name {
+        case "connect", "sendto", "sendmsg", "sendmmsg": return true
+        default: return false
+        }
+    }
 
     /// O_DIRECTORY without O_TMPFILE (which carries the O_DIRECTORY bit): the
     /// descriptor, if the open succeeds, can only be a directory.

@@ -27,25 +27,25 @@ extension FieldTable {
         FieldSpec("fd.filename", .string, "Base name of a file fd.") { c, _ in
             c.fdFilename.map { .string($0) }
         },
-        FieldSpec("fd.sip", .ip, "Server IP address.") { c, _ in ip(server(c)) },
+        FieldSpec("fd.sip", .ip, "Server IP address.") { c, _ in ip(c, server(c)) },
         FieldSpec("fd.sport", .int, "Server port.") { c, _ in port(server(c)) },
-        FieldSpec("fd.cip", .ip, "Client IP address.") { c, _ in ip(client(c)) },
+        FieldSpec("fd.cip", .ip, "Client IP address.") { c, _ in ip(c, client(c)) },
         FieldSpec("fd.cport", .int, "Client port.") { c, _ in port(client(c)) },
-        FieldSpec("fd.rip", .ip, "Remote (peer) IP address.") { c, _ in ip(c.fd?.remote) },
+        FieldSpec("fd.rip", .ip, "Remote (peer) IP address.") { c, _ in ip(c, c.fd?.remote) },
         FieldSpec("fd.rport", .int, "Remote (peer) port.") { c, _ in port(c.fd?.remote) },
-        FieldSpec("fd.lip", .ip, "Local IP address.") { c, _ in ip(c.fd?.local) },
+        FieldSpec("fd.lip", .ip, "Local IP address.") { c, _ in ip(c, c.fd?.local) },
         FieldSpec("fd.lport", .int, "Local port.") { c, _ in port(c.fd?.local) },
         FieldSpec("fd.ip", .ip, "Either end's IP (a check holds if it holds for client or server).") { c, _ in
-            many([ip(client(c)), ip(server(c))])
+            many([ip(c, client(c)), ip(c, server(c))])
         },
         FieldSpec("fd.port", .int, "Either end's port.") { c, _ in many([port(client(c)), port(server(c))]) },
         FieldSpec("fd.net", .ip, "Either end's IP, compared against networks: `fd.net = 10.0.0.0/8`.") { c, _ in
-            many([ip(client(c)), ip(server(c))])
+            many([ip(c, client(c)), ip(c, server(c))])
         },
-        FieldSpec("fd.snet", .ip, "Server IP, compared against networks.") { c, _ in ip(server(c)) },
-        FieldSpec("fd.cnet", .ip, "Client IP, compared against networks.") { c, _ in ip(client(c)) },
-        FieldSpec("fd.rnet", .ip, "Remote IP, compared against networks.") { c, _ in ip(c.fd?.remote) },
-        FieldSpec("fd.lnet", .ip, "Local IP, compared against networks.") { c, _ in ip(c.fd?.local) },
+        FieldSpec("fd.snet", .ip, "Server IP, compared against networks.") { c, _ in ip(c, server(c)) },
+        FieldSpec("fd.cnet", .ip, "Client IP, compared against networks.") { c, _ in ip(c, client(c)) },
+        FieldSpec("fd.rnet", .ip, "Remote IP, compared against networks.") { c, _ in ip(c, c.fd?.remote) },
+        FieldSpec("fd.lnet", .ip, "Local IP, compared against networks.") { c, _ in ip(c, c.fd?.local) },
         FieldSpec("fd.connected", .bool, "For a socket: it has a peer (connected TCP, connected UDP), as the kernel says at the stop.") { c, _ in
             guard let info = socketInfo(c) else { return nil }
             return .bool(info.remote.map { $0.family != .unspec } ?? false)
@@ -56,11 +56,11 @@ extension FieldTable {
             return .bool(info.remote.map { ArgText.endpoint($0) != ArgText.endpoint(to) } ?? true)
         },
         FieldSpec("fd.sip.name", .string, "Name the traced tree resolved for the server IP through a trusted resolver (DNS answers it received), lowercased.") { c, _ in
-            hostname(c, ip(server(c)))
+            hostname(c, server(c))
         },
-        FieldSpec("fd.cip.name", .string, "Resolved name of the client IP.") { c, _ in hostname(c, ip(client(c))) },
-        FieldSpec("fd.rip.name", .string, "Resolved name of the remote IP.") { c, _ in hostname(c, ip(c.fd?.remote)) },
-        FieldSpec("fd.lip.name", .string, "Resolved name of the local IP.") { c, _ in hostname(c, ip(c.fd?.local)) },
+        FieldSpec("fd.cip.name", .string, "Resolved name of the client IP.") { c, _ in hostname(c, client(c)) },
+        FieldSpec("fd.rip.name", .string, "Resolved name of the remote IP.") { c, _ in hostname(c, c.fd?.remote) },
+        FieldSpec("fd.lip.name", .string, "Resolved name of the local IP.") { c, _ in hostname(c, c.fd?.local) },
         FieldSpec("fd.sni", .string, "Server name of a TLS ClientHello in the bytes this syscall sends (write, sendto, sendmsg…), lowercased (ours).") { c, _ in
             guard case .bytes(let b, _)? = c.arg("data"), let name = TLSClientHello.serverName(b) else { return nil }
             return .string(name)
@@ -84,8 +84,11 @@ extension FieldTable {
         },
     ]
 
-    static func hostname(_ c: EvalContext, _ ip: FieldValue?) -> FieldValue? {
-        guard case .ip(let a)? = ip, let name = c.processes.hostnames.name(of: a.description) else { return nil }
+    static func hostname(_ c: EvalContext, _ a: SockAddr?) -> FieldValue? {
+        guard let a, a.family == .inet || a.family == .inet6 else { return nil }
+        let text: String?
+        if let memo = c.fdMemo { text = memo.ips.entry(a.address).canonical } else { text = IPAddress(a.address)?.description }
+        guard let text, let name = c.processes.hostnames.name(of: text) else { return nil }
         return .string(name)
     }
 
@@ -141,9 +144,10 @@ extension FieldTable {
         return fd.localIsServer ? fd.remote : fd.local
     }
 
-    static func ip(_ a: SockAddr?) -> FieldValue? {
-        guard let a, a.family == .inet || a.family == .inet6, let addr = IPAddress(a.address) else { return nil }
-        return .ip(addr)
+    static func ip(_ c: EvalContext, _ a: SockAddr?) -> FieldValue? {
+        guard let a, a.family == .inet || a.family == .inet6 else { return nil }
+        let parsed = c.fdMemo.map { $0.ips.entry(a.address).ip } ?? IPAddress(a.address)
+        return parsed.map { .ip($0) }
     }
 
     static func port(_ a: SockAddr?) -> FieldValue? {

@@ -111,7 +111,7 @@ public enum FieldTable {
 
     /// O_ACCMODE bits of an open, or nil for other syscalls.
     static func openMode(_ c: EvalContext) -> UInt64? {
-        guard FdSyscalls.opens.contains(c.syscallName) else { return nil }
+        guard FdSyscalls.isOpen(c.syscallName) else { return nil }
         if c.syscallName == "creat" { return 1 }
         switch c.arg("flags") {
         case .flags(let raw, _)?: return raw & 3

@@ -174,6 +174,9 @@ final class FdMemo {
 
     static let maxRows = 4096
     private(set) var slots = 0
+    /// Socket values shared by every event the engine evaluates (see ValueMemo).
+    let ips = IPMemo()
+    let socketNames = SocketNameMemo()
     private var rows: [Key: Row] = [:]
 
     func newSlot() -> Int {

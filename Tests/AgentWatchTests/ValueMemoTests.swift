@@ -1,0 +1,70 @@
+import Testing
+@testable import AgentWatchCore
+
+/// The engine's socket memos must give exactly what computing afresh gives.
+@Suite struct ValueMemoTests {
+    static let texts = [
+        "127.0.0.1", "10.0.0.2", "93.184.216.34", "169.254.169.254", "::1", "[::1]", "fe80::1%eth0",
+        "::ffff:1.2.3.4", "2001:db8::1", "not an ip", "", "1.2.3", "256.1.1.1", "0.0.0.0",
+    ]
+
+    @Test func parsedAddressesMatchAFreshParse() {
+        // Few slots: colliding texts must replace each other, never answer for each other.
+        let memo = IPMemo(slots: 2)
+        for _ in 0..<3 {
+            for t in Self.texts {
+                let e = memo.entry(t)
+                #expect(e.ip == IPAddress(t), "\(t)")
+                #expect(e.canonical == IPAddress(t)?.description, "\(t)")
+            }
+        }
+    }
+
+    @Test func socketNameFollowsItsInputs() {
+        let memo = SocketNameMemo()
+        let a = SockAddr(family: .inet, address: "10.0.0.2", port: 40000, raw: 2)
+        let b = SockAddr(family: .inet, address: "93.184.216.34", port: 443, raw: 2)
+        let c = SockAddr(family: .inet, address: "93.184.216.34", port: 80, raw: 2)
+        var made = 0
+        func name(_ x: SockAddr?, _ y: SockAddr?) -> String? {
+            memo.name(client: x, server: y) {
+                made += 1
+                var v = FdView()
+                v.local = x
+                v.remote = y
+                return FdNames.socketName(v)
+            }
+        }
+        #expect(name(a, b) == "10.0.0.2:40000->93.184.216.34:443")
+        #expect(name(a, b) == "10.0.0.2:40000->93.184.216.34:443")
+        #expect(made == 1)
+        #expect(name(a, c) == "10.0.0.2:40000->93.184.216.34:80")
+        #expect(name(nil, c) == "->93.184.216.34:80")
+        #expect(name(nil, nil) == nil)
+        #expect(made == 4)
+    }
+
+    @Test func cmdlineFollowsExecs() {
+        let r = ProcessRecord(pid: 1, ppid: 0, exe: "/usr/bin/python3", argv: ["python3", "a.py"], cwd: "/", comm: "python3",
+                              uid: 0, sid: 1, started: 0)
+        #expect(r.cmdline == "python3 a.py")
+        r.argv = ["nc", "-e", "/bin/sh"]
+        #expect(r.cmdline == "python3 -e /bin/sh")
+        r.exe = "/usr/bin/nc"
+        #expect(r.cmdline == "nc -e /bin/sh")
+    }
+}
+
+@Suite struct FdSyscallSwitchTests {
+    /// The switch forms must say exactly what the sets say.
+    @Test func switchesMatchTheSets() {
+        var names = Set(SyscallTable.allX86_64Names)
+        names.formUnion(FdSyscalls.creating)
+        names.formUnion(["", "openatx", "Open"])
+        for n in names {
+            #expect(FdSyscalls.isCreating(n) == FdSyscalls.creating.contains(n), "\(n)")
+            #expect(FdSyscalls.isOpen(n) == FdSyscalls.opens.contains(n), "\(n)")
+            #expect(ProcessTable.isReceive(n) == ProcessTable.receives.contains(n), "\(n)")
+        }
+    }
+}
