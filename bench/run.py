@@ -349,8 +349,6 @@ def configs():
         "strace -f --seccomp-bpf": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=" + seccomp_set, "-o", "/dev/null"],
         "agentwatch": [AW, "run", "--"],
         "agentwatch --all-syscalls": [AW, "run", "--all-syscalls", "--"],
-        # A scheduling lever under trial: the tracer moves to the CPU of each stopped task.
-        "agentwatch, tracer follows CPU": ([AW, "run", "--"], {"AGENTWATCH_CHASE": "1"}),
     }
 
 
@@ -501,9 +499,8 @@ def main():
         fails = {}
         for r in range(a.runs):
             for w, wl in ws.items():
-                for c, spec in cs.items():
-                    prefix, env = spec if isinstance(spec, tuple) else (spec, None)
-                    dt, why = run_once(wl, prefix, base, env)
+                for c, prefix in cs.items():
+                    dt, why = run_once(wl, prefix, base)
                     if why:
                         print(f"bench: {c} / {w} failed: {why}", file=sys.stderr)
                         fails[(w, c)] = why
@@ -567,7 +564,7 @@ def main():
             lines.append("")
 
         if only is None or "memory" in only:
-            mem_cfgs = {k: v for k, v in cs.items() if k != "native" and not isinstance(v, tuple)}
+            mem_cfgs = {k: v for k, v in cs.items() if k != "native"}
             res = {(c, n): [] for c in mem_cfgs for n in (1, FORK_WIDE)}
             mfails = set()
             for r in range(a.runs):

@@ -12,8 +12,6 @@ public struct TraceOptions: Sendable {
     public var recordResults = false
     /// Stop on open/openat of a directory; false when no rule could match one.
     public var directoryOpens = true
-    /// Move the tracer to the CPU of each stopped task (experimental).
-    public var chaseCPU = getenv("AGENTWATCH_CHASE") != nil
     /// Follow DNS over TCP to trusted resolvers (hostname rules are loaded).
     public var followDNS = false
     /// Bytes kept from buffers sent on sockets.
@@ -204,7 +202,6 @@ public final class TraceSession: StackSource {
                 if w.err == ECHILD { break }
                 continue
             }
-            if chaseCPU, w.stopped != 0 { followTracee(w.pid) }
             handle(w)
             flushFinished()
             if rootEnded && tasks.isEmpty { break }
@@ -213,30 +210,6 @@ public final class TraceSession: StackSource {
         for t in tasks.values { finishUnfinished(t) }
         flushFinished()
         printStats()
-    }
-
-    /// Experimental (AGENTWATCH_CHASE=1): the tracer moves to the CPU of the task
-    /// that stopped, so resuming it and its next stop stay on one CPU.
-    var chaseCPU: Bool { options.chaseCPU }
-    var tracerCPU: Int32 = -1
-
-    var chaseLastTid: Int32 = 0
-    var chaseCountdown = 0
-
-    func followTracee(_ tid: Int32) {
-        // Reading where the task ran costs a /proc read: only when another task
-        // stopped, or now and then in case the scheduler moved it.
-        if tid == chaseLastTid && chaseCountdown > 0 {
-            chaseCountdown -= 1
-            return
-        }
-        chaseLastTid = tid
-        chaseCountdown = 32
-        let cpu = cp_task_cpu(tid)
-        if cpu >= 0, cpu != tracerCPU, cp_run_on_cpu(cpu) == 0 {
-            tracerCPU = cpu
-            if keepStats { count("migrate") }
-        }
     }
 
     /// Stops by kind and syscall, printed at the end when AGENTWATCH_STATS is set.

@@ -161,14 +161,6 @@ void cp_unwind_flush(void);
 int cp_kill(pid_t pid, int sig);
 int cp_tgkill(pid_t tgid, pid_t tid, int sig);
 
-// ---- scheduling ---------------------------------------------------------------
-
-// The CPU a task last ran on (from /proc/TID/stat), -1 if unknown.
-int cp_task_cpu(pid_t tid);
-// Restricts the calling thread to one CPU, or lets it run anywhere again.
-int cp_run_on_cpu(int cpu);
-int cp_run_anywhere(void);
-
 #ifdef __cplusplus
 }
 #endif
