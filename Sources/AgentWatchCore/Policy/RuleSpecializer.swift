@@ -84,21 +84,9 @@ enum RuleSpecializer {
             let p = predicate(x, shared, memoize: memoize)
             return { !p($0) }
         case .and(let xs):
-            let ps = grouped(xs, memoize, and: true).map { predicate($0, shared, memoize: memoize) }
-            if ps.count == 1 { return ps[0] }
-            if ps.count == 2 { let a = ps[0], b = ps[1]; return { a($0) && b($0) } }
-            return { ctx in
-                for p in ps where !p(ctx) { return false }
-                return true
-            }
+            return TypeAnalysis.allOf(grouped(xs, memoize, and: true).map { predicate($0, shared, memoize: memoize) })
         case .or(let xs):
-            let ps = grouped(xs, memoize, and: false).map { predicate($0, shared, memoize: memoize) }
-            if ps.count == 1 { return ps[0] }
-            if ps.count == 2 { let a = ps[0], b = ps[1]; return { a($0) || b($0) } }
-            return { ctx in
-                for p in ps where p(ctx) { return true }
-                return false
-            }
+            return TypeAnalysis.anyOf(grouped(xs, memoize, and: false).map { predicate($0, shared, memoize: memoize) })
         }
     }
 

@@ -162,14 +162,7 @@ enum TypeAnalysis {
                 if case .constant(false) = x { return { _ in false } }
                 ps.append(predicate(x))
             }
-            let all = ps
-            if all.isEmpty { return { _ in true } }
-            if all.count == 1 { return all[0] }
-            if all.count == 2 { let a = all[0], b = all[1]; return { a($0) && b($0) } }
-            return { ctx in
-                for p in all where !p(ctx) { return false }
-                return true
-            }
+            return allOf(ps)
         case .or(let xs):
             var ps: [Predicate] = []
             for x in xs {
@@ -177,14 +170,29 @@ enum TypeAnalysis {
                 if case .constant(true) = x { return { _ in true } }
                 ps.append(predicate(x))
             }
-            let any = ps
-            if any.isEmpty { return { _ in false } }
-            if any.count == 1 { return any[0] }
-            if any.count == 2 { let a = any[0], b = any[1]; return { a($0) || b($0) } }
-            return { ctx in
-                for p in any where p(ctx) { return true }
-                return false
-            }
+            return anyOf(ps)
+        }
+    }
+
+    /// True when every predicate holds (true for none); short-circuits in order.
+    static func allOf(_ ps: [Predicate]) -> Predicate {
+        if ps.isEmpty { return { _ in true } }
+        if ps.count == 1 { return ps[0] }
+        if ps.count == 2 { let a = ps[0], b = ps[1]; return { a($0) && b($0) } }
+        return { ctx in
+            for p in ps where !p(ctx) { return false }
+            return true
+        }
+    }
+
+    /// True when some predicate holds (false for none); short-circuits in order.
+    static func anyOf(_ ps: [Predicate]) -> Predicate {
+        if ps.isEmpty { return { _ in false } }
+        if ps.count == 1 { return ps[0] }
+        if ps.count == 2 { let a = ps[0], b = ps[1]; return { a($0) || b($0) } }
+        return { ctx in
+            for p in ps where p(ctx) { return true }
+            return false
         }
     }
 }

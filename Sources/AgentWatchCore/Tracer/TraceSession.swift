@@ -441,7 +441,7 @@ public final class TraceSession: StackSource {
         let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
         // Another thread shares this memory and could rewrite the argument between
         // our read and the kernel's: the result is checked against the kernel's view.
-        let recheck = RaceCheck.checked.contains(name) && threadsOf[task.pid, default: 1] > 1
+        let recheck = threadsOf[task.pid, default: 1] > 1 && RaceCheck.checked.contains(name)
         var sc = Syscall(name: name, nr: Int32(truncatingIfNeeded: info.nr), arch: arch, args: args,
                          unreadable: ctx.unreadable)
         var verdict = Verdict.allow
