@@ -10,35 +10,30 @@ struct ItemReader {
     let map: Node.Mapping
     let node: Node
     let source: SourceFile
-    private(set) var keys: Set<String> = []
+    /// Each key's first occurrence: items are read key by key, so look-ups are hashed once here.
+    private var entries: [String: (key: Node, value: Node)] = [:]
+    var keys: Set<String> { Set(entries.keys) }
     var diagnostics: [Diagnostic] = []
 
     init(map: Node.Mapping, node: Node, source: SourceFile) {
         self.map = map
         self.node = node
         self.source = source
-        var seen: Set<String> = []
-        for (k, _) in map {
+        for (k, v) in map {
             guard let s = k.string else { continue }
-            if seen.contains(s) {
+            if entries[s] != nil {
                 diagnostics.append(Diagnostic(.error, "duplicate key `\(s)`", at: NodeLocation.of(k, source)))
+            } else {
+                entries[s] = (k, v)
             }
-            seen.insert(s)
         }
-        keys = seen
     }
 
-    func has(_ key: String) -> Bool { keys.contains(key) }
+    func has(_ key: String) -> Bool { entries[key] != nil }
 
-    func node(_ key: String) -> Node? {
-        for (k, v) in map where k.string == key { return v }
-        return nil
-    }
+    func node(_ key: String) -> Node? { entries[key]?.value }
 
-    private func keyNode(_ key: String) -> Node? {
-        for (k, _) in map where k.string == key { return k }
-        return nil
-    }
+    private func keyNode(_ key: String) -> Node? { entries[key]?.key }
 
     mutating func allow(_ allowed: Set<String>) {
         for (k, _) in map {
