@@ -3,15 +3,20 @@
 // file and a secret one — hoping the tracer reads the innocent path and the
 // kernel then copies the secret. Prints how many opens returned the secret's
 // bytes ("leaked N") out of how many succeeded.
-// Usage: race_open INNOCENT SECRET ROUNDS
+// With "process", the flipper is a forked process and the path lives in a
+// shared anonymous mapping: no second thread, the same race.
+// Usage: race_open INNOCENT SECRET ROUNDS [thread|process]
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-static char path[4096];
+static char *path;
 static const char *innocent, *secret;
 static volatile int done;
 
@@ -32,13 +37,25 @@ static void *flipper(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) return 2;
+    if (argc != 4 && argc != 5) return 2;
     innocent = argv[1];
     secret = argv[2];
     int rounds = atoi(argv[3]);
+    int process = argc == 5 && strcmp(argv[4], "process") == 0;
+    path = mmap(NULL, 4096, PROT_READ | PROT_WRITE, (process ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    if (path == MAP_FAILED) return 2;
     strcpy(path, innocent);
     pthread_t t;
-    pthread_create(&t, NULL, flipper, NULL);
+    pid_t child = -1;
+    if (process) {
+        child = fork();
+        if (child == 0) {
+            flipper(NULL);
+            _exit(0);
+        }
+    } else {
+        pthread_create(&t, NULL, flipper, NULL);
+    }
     int leaked = 0, opened = 0;
     char buf[64];
     for (int i = 0; i < rounds; i++) {
@@ -53,7 +70,12 @@ int main(int argc, char **argv) {
         close(fd);
     }
     done = 1;
-    pthread_join(t, NULL);
+    if (process) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    } else {
+        pthread_join(t, NULL);
+    }
     printf("leaked %d opened %d\n", leaked, opened);
     return 0;
 }

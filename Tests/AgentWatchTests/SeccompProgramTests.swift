@@ -35,7 +35,8 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
         #expect(prog.count < 4096)
         for nr in 0..<520 {
             let ret = runBPF(prog, nr: UInt32(nr), arch: SyscallTable.auditArchX86_64)
-            if numbers.contains(nr) {
+            // shmat always stops (shared memory, see sharedWritableMappingsStop).
+            if numbers.contains(nr) || nr == SeccompProgram.shmatNr {
                 #expect(ret == SeccompProgram.retTrace | 1, "nr \(nr) should stop")
             } else {
                 #expect(ret == SeccompProgram.retAllow, "nr \(nr) should run")
@@ -81,6 +82,26 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
         #expect(runBPF(skipping, nr: 1, arch: x86) == SeccompProgram.retAllow)
         #expect(runBPF(skipping, nr: 5, arch: SyscallTable.auditArchI386, args: [0x1000, dirFlags]) == SeccompProgram.retTrace | 2)
         #expect(runBPF(keeping, nr: 257, arch: x86, args: [0xFFFF_FF9C, 0x1000, dirFlags]) == trace)
+    }
+
+    /// Shared writable memory lets another process rewrite a checked argument:
+    /// such mmaps stop (and shmat), private or read-only ones run.
+    @Test func sharedWritableMappingsStop() {
+        let x86 = SyscallTable.auditArchX86_64
+        let prog = SeccompProgram.build(numbers: [59, 257], all: false)
+        let trace = SeccompProgram.retTrace | 1
+        let rw: UInt64 = 3, ro: UInt64 = 1
+        #expect(runBPF(prog, nr: 9, arch: x86, args: [0, 4096, rw, 0x01 | 0x20]) == trace)        // MAP_SHARED|MAP_ANONYMOUS
+        #expect(runBPF(prog, nr: 9, arch: x86, args: [0, 4096, rw, 0x03]) == trace)               // MAP_SHARED_VALIDATE
+        #expect(runBPF(prog, nr: 9, arch: x86, args: [0, 4096, rw, 0x02 | 0x20]) == SeccompProgram.retAllow)
+        #expect(runBPF(prog, nr: 9, arch: x86, args: [0, 4096, ro, 0x01]) == SeccompProgram.retAllow)
+        #expect(runBPF(prog, nr: 30, arch: x86) == trace)
+        #expect(runBPF(prog, nr: 59, arch: x86) == trace)
+        #expect(runBPF(prog, nr: 257, arch: x86, args: [3, 0, 0]) == trace)
+        #expect(runBPF(prog, nr: 0, arch: x86) == SeccompProgram.retAllow)
+        // A policy that traces every mmap gets every mmap.
+        let all = SeccompProgram.build(numbers: [9], all: false)
+        #expect(runBPF(all, nr: 9, arch: x86, args: [0, 4096, ro, 0x02]) == trace)
     }
 
     @Test func allSyscallsStopsEverything() {

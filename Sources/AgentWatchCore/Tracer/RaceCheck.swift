@@ -1,8 +1,9 @@
 import Glibc
 
-/// A sibling thread can rewrite a path or an address after the tracer read it at
-/// the stop and before the kernel copies it. In a process with more than one
-/// thread the checked syscalls therefore also stop at exit, where the kernel's
+/// A sibling thread, or another process sharing memory with this one, can
+/// rewrite a path or an address after the tracer read it at the stop and before
+/// the kernel copies it. In such a process the checked syscalls therefore also
+/// stop at exit, where the kernel's
 /// own view is read back — the file the new descriptor names (/proc/PID/fd), the
 /// peer the socket is connected to — and, when it differs from what was checked,
 /// the rules judge the syscall again on the truth. Whatever they would have
@@ -11,9 +12,32 @@ import Glibc
 enum RaceCheck {
     static let checked: Set<String> = ["open", "openat", "openat2", "creat", "connect"]
     static let pathArgs: Set<String> = ["filename", "pathname", "path"]
+    static let cloneVM: UInt64 = 0x100, cloneVfork: UInt64 = 0x4000, cloneThread: UInt64 = 0x10000
 }
 
 extension TraceSession {
+    /// Another thread, or another process through shared memory, can write this process's memory.
+    func sharesMemory(_ pid: Int32) -> Bool { threadsOf[pid, default: 1] > 1 || sharedMemory.contains(pid) }
+
+    /// Memory another process can write: a shared writable mapping (the
+    /// prefilter stops only those mmaps), System V shared memory, or a clone
+    /// that shares the whole address space with a new process.
+    func noteSharedMemory(_ task: TaskState, _ name: String, _ raw: [UInt64], _ args: [Arg]) {
+        switch name {
+        case "mmap", "mmap2":
+            if raw.count > 3, raw[3] & UInt64(SeccompProgram.mapShared) != 0, raw[2] & UInt64(SeccompProgram.protWrite) != 0 {
+                sharedMemory.insert(task.pid)
+            }
+        case "shmat":
+            sharedMemory.insert(task.pid)
+        case "clone", "clone3":
+            let flags = CloneDecoders.flags(of: args) ?? 0
+            task.cloneSharesVM = flags & RaceCheck.cloneVM != 0 && flags & (RaceCheck.cloneThread | RaceCheck.cloneVfork) == 0
+        default:
+            break
+        }
+    }
+
     func forgetThread(of pid: Int32) {
         let n = (threadsOf[pid] ?? 1) - 1
         threadsOf[pid] = n > 0 ? n : nil
@@ -51,7 +75,7 @@ extension TraceSession {
         let verdict = sink.observe(truth, processes: processes)
         if verdict == .allow { return nil }
         sink.notice("pid \(task.pid): \(sc.name) checked \(checked) but the kernel used \(actual) "
-                    + "(another thread changed it, or a link led elsewhere); killed")
+                    + "(another thread or process changed it, or a link led elsewhere); killed")
         return verdict == .killTree ? .killTree : .killProcess
     }
 }

@@ -29,9 +29,14 @@ enum SeccompProgram {
     /// Offset of the low 32 bits of argument `i` in struct seccomp_data (little-endian).
     static func argLow(_ i: Int) -> UInt32 { UInt32(16 + 8 * i) }
 
+    static let mmapNr = 9, shmatNr = 30
+    static let mapShared: UInt32 = 0x01, protWrite: UInt32 = 0x2
+
     /// `numbers` are x86_64 syscall numbers; `all` traces every syscall.
     /// `directoryOpens: false` lets open/openat of a directory (O_DIRECTORY
     /// without O_TMPFILE) run without a stop, when no rule could match one.
+    /// Besides, mmap stops when it maps memory shared and writable, and shmat
+    /// always: another process may then rewrite a checked argument (RaceCheck).
     static func build(numbers: Set<Int>, all: Bool, directoryOpens: Bool = true) -> [cp_bpf_insn] {
         var p: [cp_bpf_insn] = []
         p.append(stmt(ldAbsW, 4))                                           // arch
@@ -44,6 +49,20 @@ enum SeccompProgram {
             p.append(stmt(retK, retTrace | Reason.all.rawValue))
             return p
         }
+        if !numbers.contains(mmapNr) {
+            p.append(jump(jeqK, UInt32(mmapNr), 0, 8))                      // another syscall: on to the reload
+            p.append(stmt(ldAbsW, argLow(3)))                               // flags
+            p.append(stmt(andK, mapShared))
+            p.append(jump(jeqK, 0, 3, 0))                                   // private: allow
+            p.append(stmt(ldAbsW, argLow(2)))                               // prot
+            p.append(stmt(andK, protWrite))
+            p.append(jump(jeqK, 0, 0, 1))
+            p.append(stmt(retK, retAllow))
+            p.append(stmt(retK, retTrace | Reason.native.rawValue))
+            p.append(stmt(ldAbsW, 0))                                       // nr again for what follows
+        }
+        var numbers = numbers
+        numbers.insert(shmatNr)
         if !directoryOpens {
             for (nr, arg) in openFlagArgs where numbers.contains(nr) {
                 p.append(jump(jeqK, UInt32(nr), 0, 5))                      // another syscall: skip the block

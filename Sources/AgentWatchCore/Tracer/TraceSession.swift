@@ -86,6 +86,9 @@ public final class TraceSession: StackSource {
     var tasks: [Int32: TaskState] = [:]
     /// Live threads per process: more than one means arguments can be raced.
     var threadsOf: [Int32: Int] = [:]
+    /// Processes whose memory another process can write (shared writable
+    /// mappings, shmat, clone with CLONE_VM): their arguments can be raced too.
+    var sharedMemory: Set<Int32> = []
     var seq: UInt64 = 0
     let startMono: UInt64
     var rootPid: Int32 = 0
@@ -247,7 +250,12 @@ public final class TraceSession: StackSource {
             cp_geteventmsg(tid, &msg)
             let child = Int32(truncatingIfNeeded: msg)
             task.lastChild = child
-            _ = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
+            let childTask = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
+            if childTask.pid != task.pid, sharedMemory.contains(task.pid) || task.cloneSharesVM {
+                sharedMemory.insert(childTask.pid)
+                sharedMemory.insert(task.pid)
+            }
+            task.cloneSharesVM = false
             resume(task)
         case 128: // PTRACE_EVENT_STOP
             let sig = w.stop_sig
@@ -307,6 +315,7 @@ public final class TraceSession: StackSource {
     func taskEnded(_ tid: Int32, code: Int32?, signal: Int32?, core: Bool) {
         guard let task = tasks.removeValue(forKey: tid) else { return }
         forgetThread(of: task.pid)
+        if threadsOf[task.pid] == nil { sharedMemory.remove(task.pid) }
         finishUnfinished(task)
         if tid == task.pid { stacks.forget(pid: task.pid) }
         let leader = tid == task.pid
@@ -441,7 +450,8 @@ public final class TraceSession: StackSource {
         let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
         // Another thread shares this memory and could rewrite the argument between
         // our read and the kernel's: the result is checked against the kernel's view.
-        let recheck = threadsOf[task.pid, default: 1] > 1 && RaceCheck.checked.contains(name)
+        noteSharedMemory(task, name, ctx.raw, args)
+        let recheck = sharesMemory(task.pid) && RaceCheck.checked.contains(name)
         var sc = Syscall(name: name, nr: Int32(truncatingIfNeeded: info.nr), arch: arch, args: args,
                          unreadable: ctx.unreadable)
         var verdict = Verdict.allow
@@ -590,6 +600,7 @@ public final class TraceSession: StackSource {
         let comm = ProcStatus.comm(pid) ?? ""
         stacks.invalidate(pid: pid)
         current.dnsStreams.removeAll()
+        sharedMemory.remove(pid)  // a new image: the old mappings are gone
         if pid == rootPid { rootExeced = true }
         let binary = fingerprints.running(pid: pid)
         // The kernel ran a #! script through its interpreter: fingerprint the script too.
@@ -621,6 +632,8 @@ final class TaskState {
     var lastChild: Int32?
     /// The exit of this syscall is compared with what the kernel actually did (RaceCheck).
     var recheck = false
+    /// The clone in progress shares the address space with a new process (CLONE_VM without CLONE_THREAD/CLONE_VFORK).
+    var cloneSharesVM = false
     /// TCP connections to a trusted resolver: while any is open, every syscall of the task stops.
     var dnsStreams: Set<Int32> = []
 
