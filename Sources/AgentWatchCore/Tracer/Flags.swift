@@ -57,6 +57,7 @@ enum Flags {
         (0x200000000, "CLONE_INTO_CGROUP"),
     ])
     static let cloneUntraced: UInt64 = 0x800000
+    static let cloneVM: UInt64 = 0x100
     static let cloneThread: UInt64 = 0x10000
     static let cloneVfork: UInt64 = 0x4000
 

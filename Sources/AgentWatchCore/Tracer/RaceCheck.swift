@@ -3,16 +3,15 @@ import Glibc
 /// A sibling thread, or another process sharing memory with this one, can
 /// rewrite a path or an address after the tracer read it at the stop and before
 /// the kernel copies it. In such a process the checked syscalls therefore also
-/// stop at exit, where the kernel's
-/// own view is read back — the file the new descriptor names (/proc/PID/fd), the
-/// peer the socket is connected to — and, when it differs from what was checked,
-/// the rules judge the syscall again on the truth. Whatever they would have
+/// stop at exit, where the kernel's own view is read back — the file the new
+/// descriptor names (/proc/PID/fd), the peer the socket is connected to — and,
+/// when it differs from what was checked, the rules judge the syscall again on
+/// the truth. Whatever they would have
 /// refused is now done, so the process is killed before it runs another
 /// instruction: it never reads from the descriptor nor sends on the connection.
 enum RaceCheck {
     static let checked: Set<String> = ["open", "openat", "openat2", "creat", "connect"]
     static let pathArgs: Set<String> = ["filename", "pathname", "path"]
-    static let cloneVM: UInt64 = 0x100, cloneVfork: UInt64 = 0x4000, cloneThread: UInt64 = 0x10000
 }
 
 extension TraceSession {
@@ -32,7 +31,7 @@ extension TraceSession {
             sharedMemory.insert(task.pid)
         case "clone", "clone3":
             let flags = CloneDecoders.flags(of: args) ?? 0
-            task.cloneSharesVM = flags & RaceCheck.cloneVM != 0 && flags & (RaceCheck.cloneThread | RaceCheck.cloneVfork) == 0
+            task.cloneSharesVM = flags & Flags.cloneVM != 0 && flags & (Flags.cloneThread | Flags.cloneVfork) == 0
         default:
             break
         }
