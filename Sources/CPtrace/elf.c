@@ -13,30 +13,85 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-// One pass over the bytes, no copy: a byte that (lowercased) starts some
-// marker is checked against those markers case-insensitively.
-static uint64_t scan(const unsigned char *data, size_t n, const char *const *markers, int count) {
-    if (n == 0 || count <= 0 || markers == NULL) return 0;
-    if (count > 64) count = 64;
-    uint64_t starts[256];
+// A skip-ahead search (Wu-Manber, blocks of two lowercased bytes) for many
+// markers at once, case-insensitively: most windows of a big .rodata are ruled
+// out by one table look-up and skipped several bytes at a time, instead of
+// testing every byte. A window whose last block could end some marker's prefix
+// is checked against the markers in full.
+typedef struct {
+    const char *const *markers;
+    int count;
     size_t lens[64];
-    memset(starts, 0, sizeof starts);
+    size_t m;               // shortest marker: the window
+    unsigned char *shift;   // 65536 entries, one per folded byte pair
+    uint64_t first[256];    // markers by their first letter, either case
+} marker_set;
+
+// ASCII case folding, as strncasecmp does in the C locale, without a call per byte.
+static inline unsigned fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32u : c; }
+
+static int marker_set_init(marker_set *ms, const char *const *markers, int count) {
+    memset(ms, 0, sizeof *ms);
+    if (count <= 0 || markers == NULL) return 0;
+    if (count > 64) count = 64;
+    ms->markers = markers;
+    ms->count = count;
+    ms->m = (size_t)-1;
     for (int i = 0; i < count; i++) {
+        ms->lens[i] = strlen(markers[i]);
+        if (ms->lens[i] < ms->m) ms->m = ms->lens[i];
         unsigned char c = (unsigned char)markers[i][0];
-        lens[i] = strlen(markers[i]);
-        starts[c] |= (uint64_t)1 << i;
-        starts[(unsigned char)toupper(c)] |= (uint64_t)1 << i;
+        ms->first[c] |= (uint64_t)1 << i;
+        ms->first[(unsigned char)toupper(c)] |= (uint64_t)1 << i;
+        ms->first[fold(c)] |= (uint64_t)1 << i;
     }
-    uint64_t found = 0, all = count == 64 ? ~(uint64_t)0 : (((uint64_t)1 << count) - 1);
-    for (size_t p = 0; p < n && found != all; p++) {
-        uint64_t cand = starts[data[p]] & ~found;
-        while (cand) {
-            int i = __builtin_ctzll(cand);
-            cand &= cand - 1;
-            // Most candidates fail on the second letter: test it before the full compare.
-            if (p + lens[i] <= n && (lens[i] < 2 || tolower(data[p + 1]) == tolower((unsigned char)markers[i][1]))
-                && strncasecmp((const char *)data + p, markers[i], lens[i]) == 0) found |= (uint64_t)1 << i;
+    if (ms->m < 2) return 0;   // too short to skip: the plain scan below handles it
+    ms->shift = malloc(65536);
+    if (!ms->shift) return 0;
+    unsigned char dflt = (unsigned char)(ms->m - 1 > 255 ? 255 : ms->m - 1);
+    memset(ms->shift, dflt, 65536);
+    for (int i = 0; i < count; i++) {
+        for (size_t j = 0; j + 1 < ms->m; j++) {
+            unsigned b = fold((unsigned char)markers[i][j]) << 8 | fold((unsigned char)markers[i][j + 1]);
+            size_t sh = ms->m - 2 - j;
+            if (sh < ms->shift[b]) ms->shift[b] = (unsigned char)sh;
         }
+    }
+    return 1;
+}
+
+static void marker_set_free(marker_set *ms) { free(ms->shift); ms->shift = NULL; }
+
+static uint64_t check_at(const marker_set *ms, const unsigned char *data, size_t n, size_t s, uint64_t found) {
+    uint64_t cand = ms->first[data[s]] & ~found;
+    while (cand) {
+        int i = __builtin_ctzll(cand);
+        cand &= cand - 1;
+        if (s + ms->lens[i] <= n && strncasecmp((const char *)data + s, ms->markers[i], ms->lens[i]) == 0)
+            found |= (uint64_t)1 << i;
+    }
+    return found;
+}
+
+static uint64_t scan(const marker_set *ms, const unsigned char *data, size_t n) {
+    if (n == 0 || ms->count <= 0) return 0;
+    uint64_t found = 0, all = ms->count == 64 ? ~(uint64_t)0 : (((uint64_t)1 << ms->count) - 1);
+    if (!ms->shift) {
+        // Without the table (a one-letter marker, or no memory): every position.
+        for (size_t s = 0; s < n && found != all; s++) found = check_at(ms, data, n, s, found);
+        return found;
+    }
+    size_t m = ms->m;
+    if (n < m) return 0;
+    for (size_t p = m - 1; p < n && found != all;) {
+        unsigned b = fold(data[p - 1]) << 8 | fold(data[p]);
+        unsigned char sh = ms->shift[b];
+        if (sh) {
+            p += sh;
+            continue;
+        }
+        found = check_at(ms, data, n, p - (m - 1), found);
+        p++;
     }
     return found;
 }
@@ -58,7 +113,10 @@ int cp_elf_inspect(int fd, const char *const *markers, int marker_count, cp_elf_
             out->interp[j] = 0;
             out->is_script = 1;
         }
-        out->markers = scan(map, size < (1 << 20) ? size : (1 << 20), markers, marker_count);
+        marker_set ms;
+        marker_set_init(&ms, markers, marker_count);
+        out->markers = scan(&ms, map, size < (1 << 20) ? size : (1 << 20));
+        marker_set_free(&ms);
         munmap(map, size);
         return 0;
     }
@@ -111,6 +169,8 @@ int cp_elf_inspect(int fd, const char *const *markers, int marker_count, cp_elf_
     // Symbol names and read-only data are where a miner's identity survives renaming.
     out->stripped = 1;
     int scanned_sections = 0;
+    marker_set ms;
+    marker_set_init(&ms, markers, marker_count);
     Elf_Scn *scn = NULL;
     size_t shstrndx = 0;
     elf_getshdrstrndx(e, &shstrndx);
@@ -125,10 +185,11 @@ int cp_elf_inspect(int fd, const char *const *markers, int marker_count, cp_elf_
             (name && strncmp(name, ".data", 5) == 0);
         if (!wanted || sh.sh_type == SHT_NOBITS) continue;
         if (sh.sh_offset + sh.sh_size > size) continue;
-        out->markers |= scan(map + sh.sh_offset, sh.sh_size, markers, marker_count);
+        out->markers |= scan(&ms, map + sh.sh_offset, sh.sh_size);
         scanned_sections++;
     }
-    if (scanned_sections == 0) out->markers |= scan(map, size, markers, marker_count);
+    if (scanned_sections == 0) out->markers |= scan(&ms, map, size);
+    marker_set_free(&ms);
     elf_end(e);
     munmap(map, size);
     return 0;
