@@ -6,18 +6,6 @@ import Testing
 /// random files dense in the markers' letters, markers planted in any case, at
 /// the very start and end, overlapping, cut short by the end of the file.
 @Suite struct MarkerScanTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
 
     static func naive(_ data: [UInt8]) -> [String] {
@@ -33,7 +21,7 @@ import Testing
     }
 
     @Test func findsWhatAByteByByteSearchFinds() throws {
-        var rng = Rng(state: 42)
+        var rng = CodecRNG(state: 42)
         let dir = Harness.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let letters = Array(Set(Fingerprinter.markers.joined().utf8)) + Array("XMRIGNOK .-+\u{0}\u{ff}".utf8)
@@ -55,4 +43,8 @@ import Testing
             #expect(got == Self.naive(data), "round \(round), \(size) bytes")
         }
     }
+}
+
+extension CodecRNG {
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
