@@ -99,9 +99,16 @@ public final class HostnameTable: @unchecked Sendable {
     private var order: [String] = []
     static let capacity = 8192
 
+    /// Changes whenever a name is learnt or forgotten, or a resolver trusted:
+    /// verdicts that named hosts hold only while it stays the same.
+    public private(set) var generation = 0
+
     public init(trusted: Set<String> = []) { self.trusted = trusted }
 
-    public func trust(_ servers: [String]) { trusted.formUnion(servers) }
+    public func trust(_ servers: [String]) {
+        trusted.formUnion(servers)
+        generation += 1
+    }
 
     public func isTrusted(_ from: SockAddr) -> Bool {
         guard from.family == .inet || from.family == .inet6 else { return false }
@@ -110,6 +117,7 @@ public final class HostnameTable: @unchecked Sendable {
     }
 
     public func record(_ a: DNSAnswer) {
+        generation += 1
         for ip in a.addresses {
             if names[ip] == nil { order.append(ip) }
             names[ip] = a.question

@@ -7,6 +7,9 @@ struct DNSStreamAssembler {
     /// Past this a connection is not speaking DNS: its bytes are dropped.
     static let limit = 2 + 65_535
 
+    /// No connection has a message half read.
+    var isEmpty: Bool { pending.isEmpty }
+
     /// Adds what one read returned; the whole messages it completes.
     mutating func append(_ data: [UInt8], pid: Int32, fd: Int32) -> [[UInt8]] {
         let key = Key(pid: pid, fd: fd)

@@ -70,7 +70,7 @@ public struct Spawn: Sendable, Equatable {
 }
 
 /// Kernel facts about a process, taken at spawn and at each exec.
-public struct ProcFacts: Sendable, Equatable {
+public struct ProcFacts: Sendable, Hashable {
     /// Controlling terminal (tty_nr), 0 without one.
     public var tty: Int32 = 0
     public var pgid: Int32 = 0
@@ -122,7 +122,7 @@ public struct StackFrame: Sendable, Equatable {
 }
 
 /// What an executable file is: from its bytes, not its name.
-public struct BinaryInfo: Sendable, Equatable {
+public struct BinaryInfo: Sendable, Hashable {
     /// Empty when no loaded rule and no trace asked for digests.
     public var sha256: String
     /// "elf64", "elf32", "script" or "data".
@@ -225,6 +225,9 @@ public struct Syscall: Sendable, Equatable {
     public var unreadable: Bool
     /// The tracer refused this syscall (it never ran).
     public var denied: Bool
+    /// A replayed line whose arguments are still text: `args` and `exit.out`
+    /// are empty until `DeferredArgs.materialize` decodes them.
+    public var deferred: DeferredArgs?
 
     public init(name: String, nr: Int32, arch: Arch, args: [Arg], exit: SyscallExit? = nil,
                 exitSeq: UInt64? = nil, unreadable: Bool = false, denied: Bool = false) {

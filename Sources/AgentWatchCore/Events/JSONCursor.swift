@@ -439,6 +439,14 @@ struct JSONCursor {
         throw unexpected("the end of a value")
     }
 
+    /// Passes over an object or array as `skipFast` does and says where it was.
+    mutating func spanSkippingFast() throws(JSONParseError) -> Range<Int> {
+        skipSpace()
+        let start = i
+        try skipFast()
+        return start..<i
+    }
+
     /// Passes over a value nobody asked for (fields from newer writers).
     mutating func skipValue(depth: Int = 0) throws(JSONParseError) {
         guard depth < 256 else { throw fail("nesting too deep") }

@@ -4,26 +4,36 @@
 public final class ProcessRecord: @unchecked Sendable {
     public let pid: Int32
     public var ppid: Int32
-    public var exe: String { didSet { cachedName = nil; cachedCmdline = nil } }
-    public var argv: [String] { didSet { cachedCmdline = nil } }
-    public var cwd: String
-    public var comm: String { didSet { cachedName = nil; cachedCmdline = nil } }
-    public var uid: UInt32
-    public var sid: Int32
+    public var exe: String { didSet { cachedName = nil; cachedCmdline = nil; lookID = 0 } }
+    public var argv: [String] { didSet { cachedCmdline = nil; lookID = 0 } }
+    public var cwd: String { didSet { lookID = 0 } }
+    public var comm: String { didSet { cachedName = nil; cachedCmdline = nil; lookID = 0 } }
+    public var uid: UInt32 { didSet { lookID = 0 } }
+    public var sid: Int32 { didSet { lookID = 0 } }
     /// Wall time of the spawn, ns since the epoch.
     public var started: UInt64
     public var ended: UInt64?
     public var exitCode: Int32?
     public var exitSignal: Int32?
     /// Fingerprints of the running image and, for a script, the script file.
-    public var binary: BinaryInfo?
-    public var script: BinaryInfo?
+    public var binary: BinaryInfo? { didSet { lookID = 0 } }
+    public var script: BinaryInfo? { didSet { lookID = 0 } }
     /// Terminal, process group, capabilities, login uid (from the last spawn or exec).
-    public var facts = ProcFacts()
+    public var facts = ProcFacts() { didSet { lookID = 0 } }
     public var tty: Int32 { facts.tty }
     /// Set while a process runs an image it got from memfd_create.
-    public var exeFromMemfd: Bool = false
+    public var exeFromMemfd: Bool = false { didSet { lookID = 0 } }
     public var parent: ProcessRecord?
+    /// Names `look` among the table's processes (see ProcessTable.lookID); 0 until asked, and after any change.
+    var lookID = 0
+
+    /// Everything about the process that a rule can read other than its ids
+    /// and times: two processes with the same look get the same verdicts from
+    /// rules that read no ids (the engine's verdict memo relies on this).
+    var look: ProcessLook {
+        ProcessLook(exe: exe, argv: argv, cwd: cwd, comm: comm, uid: uid, sid: sid, facts: facts, binary: binary,
+                    script: script, exeFromMemfd: exeFromMemfd)
+    }
 
     public init(pid: Int32, ppid: Int32, exe: String, argv: [String], cwd: String, comm: String,
                 uid: UInt32, sid: Int32, started: UInt64) {
@@ -79,6 +89,28 @@ public final class ProcessTable: @unchecked Sendable {
     public private(set) var rootPid: Int32?
     /// Names the traced tree resolved through trusted resolvers (fd.sip.name).
     public let hostnames = HostnameTable()
+    /// Looks seen so far, numbered; numbers are never reused (see lookID).
+    private var looks: [ProcessLook: Int] = [:]
+    private var nextLook = 1
+    static let maxLooks = 1 << 16
+
+    /// A number shared by every process with the same look while it has that
+    /// look; another number after any change. Numbers are never reused, so a
+    /// stale one can only fail to match.
+    func lookID(_ r: ProcessRecord) -> Int {
+        if r.lookID != 0 { return r.lookID }
+        let look = r.look
+        if let known = looks[look] {
+            r.lookID = known
+            return known
+        }
+        if looks.count >= Self.maxLooks { looks.removeAll(keepingCapacity: true) }
+        let id = nextLook
+        nextLook += 1
+        looks[look] = id
+        r.lookID = id
+        return id
+    }
     private var dnsStreams = DNSStreamAssembler()
 
     public init() {}
@@ -141,6 +173,17 @@ public final class ProcessTable: @unchecked Sendable {
         }
     }
 
+    /// Syscalls whose arguments `apply` reads only while a DNS-over-TCP answer is half read.
+    public static let streamEndingSyscalls: Set<String> = ["connect", "close"]
+
+    /// Whether `apply` reads this event's arguments: a reader that kept them as
+    /// text (Syscall.deferred) must decode them first.
+    public func needsArguments(_ e: Event) -> Bool {
+        guard case .syscall(let sc) = e.kind else { return false }
+        if sc.name == "connect" || sc.name == "close" { return !dnsStreams.isEmpty }
+        return Self.stateSyscalls.contains(sc.name)
+    }
+
     private func applySyscall(_ e: Event, _ sc: Syscall) {
         if sc.name == "connect" || sc.name == "close", case .fd(let fd, _)? = sc.arg("fd") {
             dnsStreams.reset(pid: e.pid, fd: fd)
@@ -199,4 +242,18 @@ public final class ProcessTable: @unchecked Sendable {
         byPid[pid] = nil
         dnsStreams.forget(pid: pid)
     }
+}
+
+/// See ProcessRecord.look.
+struct ProcessLook: Hashable {
+    let exe: String
+    let argv: [String]
+    let cwd: String
+    let comm: String
+    let uid: UInt32
+    let sid: Int32
+    let facts: ProcFacts
+    let binary: BinaryInfo?
+    let script: BinaryInfo?
+    let exeFromMemfd: Bool
 }

@@ -6,25 +6,41 @@
 
 /// Which syscalls a reader decodes in full; the answer is remembered per name.
 public final class SyscallDecodeFilter {
-    private let wanted: (String) -> Bool
-    private var memo: [String: Bool] = [:]
+    public enum Decoding: Sendable {
+        /// Arguments decoded as the line is read.
+        case full
+        /// Arguments skipped: nobody reads them.
+        case hollow
+        /// Arguments kept as text, decoded on demand (see DeferredArgs): for
+        /// syscalls only the engine reads, which may answer from the text.
+        case deferred
+    }
+
+    private let decoding: (String) -> Decoding
+    private var memo: [String: Decoding] = [:]
 
     /// `wanted` must say true for every syscall whose arguments anyone may read.
-    public init(_ wanted: @escaping (String) -> Bool) {
-        self.wanted = wanted
+    public convenience init(_ wanted: @escaping (String) -> Bool) {
+        self.init(decoding: { wanted($0) ? .full : .hollow })
+    }
+
+    public init(decoding: @escaping (String) -> Decoding) {
+        self.decoding = decoding
     }
 
     /// The names seen first, compared before hashing: a trace repeats a few.
-    private var recent: [(String, Bool)] = []
+    private var recent: [(String, Decoding)] = []
 
-    func wants(_ name: String) -> Bool {
+    func decoding(of name: String) -> Decoding {
         for (n, w) in recent where n == name { return w }
         if let known = memo[name] { return known }
-        let w = wanted(name)
+        let w = decoding(name)
         memo[name] = w
         if recent.count < 12 { recent.append((name, w)) }
         return w
     }
+
+    func wants(_ name: String) -> Bool { decoding(of: name) != .hollow }
 }
 
 extension EventStream {

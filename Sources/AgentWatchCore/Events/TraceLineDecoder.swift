@@ -13,12 +13,15 @@ enum TraceLineDecoder {
     static let alertRecord = "an event of unknown kind \"alert\""
 
     /// `only`: syscalls it does not want come back hollow (see SyscallDecodeFilter).
+    /// `file` and `line` are kept with deferred arguments, for an error when they are decoded.
     static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil,
-                       only filter: SyscallDecodeFilter? = nil) throws(JSONParseError) -> TraceRecord {
+                       only filter: SyscallDecodeFilter? = nil, file: String = "", lineNumber: Int = 0) throws(JSONParseError) -> TraceRecord {
         var c = JSONCursor(line, cache: cache)
         try c.expect(UInt8(ascii: "{"), "'{'")
         var f = Fields()
         f.filter = filter
+        f.file = file
+        f.lineNumber = lineNumber
         var first = true
         while let key = try c.nextKey(first: &first) {
             try f.read(key, &c)
@@ -52,6 +55,9 @@ enum TraceLineDecoder {
         // Lazy decoding: what to decode, and where args/out sit when they came before "sc".
         var filter: SyscallDecodeFilter?
         var argsAt: Int?, outAt: Int?
+        // Deferred decoding: where the args and out objects sit in the line.
+        var argsSpan: Range<Int>?, outSpan: Range<Int>?
+        var file = "", lineNumber = 0
         // spawn / exec: /proc facts and image fingerprints; any event: a stack
         var facts = ProcFacts(), binary: BinaryInfo?, script: BinaryInfo?, stack: [StackFrame]?
 
@@ -67,16 +73,18 @@ enum TraceLineDecoder {
             case 0x6373: sc = try c.string()  // sc
             case 0x726e: nr = try c.int32()  // nr
             case 0x73677261:  // args
-                switch wantsArgs() {
-                case true?: args = try ArgDecoder.args(&c)
-                case false?: try c.skipFast()
+                switch decoding() {
+                case .full?: args = try ArgDecoder.args(&c)
+                case .hollow?: try c.skipFast()
+                case .deferred?: argsSpan = try c.spanSkippingFast()
                 case nil: argsAt = c.i; try c.skipFast()
                 }
             case 0x746572: ret = try c.int64()  // ret
             case 0x74756f:  // out
-                switch wantsArgs() {
-                case true?: out = try ArgDecoder.args(&c)
-                case false?: try c.skipFast()
+                switch decoding() {
+                case .full?: out = try ArgDecoder.args(&c)
+                case .hollow?: try c.skipFast()
+                case .deferred?: outSpan = try c.spanSkippingFast()
                 case nil: outAt = c.i; try c.skipFast()
                 }
             case 0x71657378: xseq = try c.uint64()  // xseq
@@ -110,7 +118,7 @@ enum TraceLineDecoder {
             case 0x7972616e6962: binary = try FingerprintDecoder.binary(&c)  // binary
             case 0x747069726373: script = try FingerprintDecoder.binary(&c)  // script
             case 0x6b63617473:  // stack: only alerts read it, and hollow events never alert
-                if wantsArgs() == false { try c.skipFast() } else { stack = try FingerprintDecoder.stack(&c) }
+                if decoding() == .hollow { try c.skipFast() } else { stack = try FingerprintDecoder.stack(&c) }
             default:
                 if k.matches("unreadable") { unreadable = try c.bool() }
                 else if k.matches("former_tid") { formerTid = try c.int32() }
@@ -123,20 +131,35 @@ enum TraceLineDecoder {
             }
         }
 
-        /// Whether this line's syscall is decoded in full; nil while "sc" is not read yet.
-        func wantsArgs() -> Bool? {
-            guard let filter else { return true }
+        /// How this line's syscall arguments are decoded; nil while "sc" is not read yet.
+        func decoding() -> SyscallDecodeFilter.Decoding? {
+            guard let filter else { return .full }
             guard let sc else { return nil }
-            return filter.wants(sc)
+            return filter.decoding(of: sc)
         }
 
         /// Decodes args/out that came before "sc", now that it is known to be wanted.
         mutating func readDeferred(_ c: inout JSONCursor) throws(JSONParseError) {
-            guard argsAt != nil || outAt != nil, wantsArgs() != false else { return }
+            guard argsAt != nil || outAt != nil else { return }
+            let how = decoding()
+            if how == .hollow { return }
             let end = c.i
-            if let at = argsAt { c.i = at; args = try ArgDecoder.args(&c) }
-            if let at = outAt { c.i = at; out = try ArgDecoder.args(&c) }
+            if how == .deferred {
+                if let at = argsAt { c.i = at; argsSpan = try c.spanSkippingFast() }
+                if let at = outAt { c.i = at; outSpan = try c.spanSkippingFast() }
+            } else {
+                if let at = argsAt { c.i = at; args = try ArgDecoder.args(&c) }
+                if let at = outAt { c.i = at; out = try ArgDecoder.args(&c) }
+            }
             c.i = end
+        }
+
+        /// The args and out text of a deferred line, copied out of the read buffer.
+        func deferredArgs(_ c: JSONCursor) -> DeferredArgs? {
+            guard decoding() == .deferred else { return nil }
+            let a = argsSpan.map { Array(c.bytes[$0]) } ?? DeferredArgs.emptyObject
+            let o = outSpan.map { Array(c.bytes[$0]) } ?? []
+            return DeferredArgs(args: a, out: o, file: file, line: lineNumber)
         }
 
         static func kind(_ c: inout JSONCursor) throws(JSONParseError) -> Kind {
@@ -168,8 +191,10 @@ enum TraceLineDecoder {
             case .syscall:
                 guard let sc else { throw c.fail("syscall event without \"sc\"") }
                 let exit = ret.map { SyscallExit(ret: $0, out: out) }
-                k = .syscall(Syscall(name: sc, nr: nr ?? Int32(SyscallTable.x86_64Number(sc) ?? -1), arch: arch, args: args,
-                                     exit: exit, exitSeq: xseq, unreadable: unreadable, denied: denied))
+                var call = Syscall(name: sc, nr: nr ?? Int32(SyscallTable.x86_64Number(sc) ?? -1), arch: arch, args: args,
+                                   exit: exit, exitSeq: xseq, unreadable: unreadable, denied: denied)
+                call.deferred = deferredArgs(c)
+                k = .syscall(call)
             case .spawn:
                 k = .spawn(Spawn(ppid: ppid, via: via, exe: exe, argv: argv, cwd: cwd, uid: uid, comm: comm, facts: facts))
             case .thread:

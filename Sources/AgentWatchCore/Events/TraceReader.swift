@@ -81,7 +81,7 @@ public final class TraceReader: EventStream {
             if isBlank(line.bytes) { continue }
             let decoded: TraceRecord
             do {
-                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings, only: decodeFilter)
+                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings, only: decodeFilter, file: name, lineNumber: line.number)
             } catch {
                 if error.atEnd && !line.terminated {
                     // The writer was killed mid-line: everything before it is good.

@@ -56,6 +56,8 @@ public struct CompiledRule: Sendable {
 
 struct CompiledStep: Sendable {
     let predicate: Predicate
+    /// The resolved condition `predicate` was built from (the verdict memo reads its fields).
+    var condition: RExpr? = nil
     let types: TypeSet
     let timing: Timing
     /// Values later steps refer to, captured when this step matches.

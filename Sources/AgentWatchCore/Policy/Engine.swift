@@ -37,7 +37,11 @@ public final class PolicyEngine {
     private var trackers: [Int: SequenceTracker] = [:]
     /// Per syscall: rules to run at entry and at exit, each with its condition
     /// specialized to that syscall and phase. Filled on first sight of a name.
-    private var plan: [String: (entry: [PlannedRule], exit: [PlannedRule])] = [:]
+    private var plan: [String: Plan] = [:]
+    /// Deferred replay lines known to match nothing (see VerdictMemo).
+    let memo = VerdictMemo()
+    /// The key `knownClean` missed on, remembered until that event is evaluated.
+    private var pendingKey: (seq: UInt64, phase: EventPhase, key: VerdictMemo.Key)?
     /// Results of path tests per descriptor, shared by every specialized condition.
     private let fdMemo = FdMemo()
     /// Field values of the event being evaluated, shared by every specialized condition.
@@ -47,6 +51,14 @@ public final class PolicyEngine {
         let index: Int
         /// Nil for a sequence rule: its tracker is fed instead.
         let predicate: Predicate?
+    }
+
+    struct Plan {
+        var entry: [PlannedRule] = []
+        var exit: [PlannedRule] = []
+        /// What each phase's verdict depends on; nil where it cannot be memoised.
+        var entryMemo: MemoNeeds? = MemoNeeds()
+        var exitMemo: MemoNeeds? = MemoNeeds()
     }
 
     public init(policies: PolicySet) {
@@ -129,13 +141,56 @@ public final class PolicyEngine {
         return (fixed + open).sorted()
     }
 
+    /// For a replayed line whose arguments are still text (`Syscall.deferred`):
+    /// true when no rule can match it, because no rule runs there or because the
+    /// same text from a process that looks the same matched nothing before.
+    /// On false, materialize the event and `evaluate` it.
+    public func knownClean(_ e: Event, processes: ProcessTable) -> Bool {
+        guard case .syscall(let sc) = e.kind, let d = sc.deferred else { return false }
+        guard let (name, phase) = Self.target(e) else { return true }
+        let p = planFor(name)
+        if (phase == .exit ? p.exit : p.entry).isEmpty { return true }
+        guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return false }
+        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return false }
+        let key = VerdictMemo.key(sc, d, phase: phase, needs: needs, event: e, processes: processes)
+        if memo.contains(key) { return true }
+        pendingKey = (e.seq, phase, key)
+        return false
+    }
+
     /// Evaluates one event (apply it to `processes` first). Matches come in rule order.
-    public func evaluate(_ e: Event, processes: ProcessTable) -> [RuleMatch] {
+    public func evaluate(_ event: Event, processes: ProcessTable) -> [RuleMatch] {
+        var e = event
+        if case .syscall(let sc) = e.kind, sc.deferred != nil {
+            // Callers materialize (and report a line that does not decode); this keeps the rules from ever seeing an empty one.
+            guard let full = try? e.materialized() else { return [] }
+            e = full
+        }
         // Most events concern no rule: find that out before building anything.
         guard let (name, phase) = Self.target(e) else { return [] }
         let p = planFor(name)
         let list = phase == .exit ? p.exit : p.entry
         if list.isEmpty { return [] }
+        var pending: VerdictMemo.Key?
+        if let k = pendingKey, k.seq == e.seq, k.phase == phase {
+            pending = k.key
+            pendingKey = nil
+        }
+        guard let pending else { return run(list, e, processes) }
+        let before = trackerChanges(list)
+        let out = run(list, e, processes)
+        // Remembered only when nothing matched and no sequence moved.
+        if out.isEmpty && trackerChanges(list) == before { memo.insert(pending) }
+        return out
+    }
+
+    private func trackerChanges(_ list: [PlannedRule]) -> Int {
+        var n = 0
+        for planned in list where planned.predicate == nil { n += trackers[planned.index]?.changes ?? 0 }
+        return n
+    }
+
+    private func run(_ list: [PlannedRule], _ e: Event, _ processes: ProcessTable) -> [RuleMatch] {
         guard let ctx = Self.context(e, processes) else { return [] }
         ctx.fdMemo = fdMemo
         fieldCache.nextEvent()
@@ -174,23 +229,38 @@ public final class PolicyEngine {
 
     /// A trace uses a handful of syscall names: comparing them (short names sit
     /// inline in the String) is cheaper than hashing one per event.
-    private var recentPlans: [(name: String, entry: [PlannedRule], exit: [PlannedRule])] = []
+    private var recentPlans: [(name: String, plan: Plan)] = []
 
-    private func planFor(_ name: String) -> (entry: [PlannedRule], exit: [PlannedRule]) {
-        for i in recentPlans.indices where recentPlans[i].name == name { return (recentPlans[i].entry, recentPlans[i].exit) }
+    private func planFor(_ name: String) -> Plan {
+        for i in recentPlans.indices where recentPlans[i].name == name { return recentPlans[i].plan }
         let p = plan[name] ?? makePlan(name)
-        if recentPlans.count < 12 { recentPlans.append((name, p.entry, p.exit)) }
+        if recentPlans.count < 12 { recentPlans.append((name, p)) }
         return p
     }
 
-    private func makePlan(_ name: String) -> (entry: [PlannedRule], exit: [PlannedRule]) {
-        var entry: [PlannedRule] = [], exit: [PlannedRule] = []
+    private func makePlan(_ name: String) -> Plan {
+        var p = Plan()
+        func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
+            if phase == .entry {
+                if var n = p.entryMemo { p.entryMemo = update(&n) ? n : nil }
+            } else {
+                if var n = p.exitMemo { p.exitMemo = update(&n) ? n : nil }
+            }
+        }
         for i in candidates(name) {
             let r = rules[i]
             if let s = r.sequence {
                 // A tracker sees every phase one of its steps runs at.
-                if s.steps.contains(where: { $0.runs(name, .entry) }) { entry.append(PlannedRule(index: i, predicate: nil)) }
-                if s.steps.contains(where: { $0.runs(name, .exit) }) { exit.append(PlannedRule(index: i, predicate: nil)) }
+                for phase in [EventPhase.entry, .exit] where s.steps.contains(where: { $0.runs(name, phase) }) {
+                    if phase == .entry { p.entry.append(PlannedRule(index: i, predicate: nil)) } else { p.exit.append(PlannedRule(index: i, predicate: nil)) }
+                    memoNeeds(phase) { n in
+                        // The first step starts partials; later steps advance them, which only an idle tracker rules out.
+                        if s.steps.dropFirst().contains(where: { $0.runs(name, phase) }) { n.idleTrackers.append(i) }
+                        guard s.steps[0].runs(name, phase) else { return true }
+                        guard let cond = s.steps[0].condition else { return false }
+                        return MemoFields.needs(of: [RuleSpecializer.specialize(cond, syscall: name, phase: phase)], into: &n)
+                    }
+                }
                 continue
             }
             let atExit = r.timing.needsExit(name)
@@ -202,11 +272,14 @@ public final class PolicyEngine {
                 // A rule that cannot hold for this syscall at this phase is left out of the plan.
                 if case .constant(false) = special { continue }
                 predicate = RuleSpecializer.predicate(special, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache))
+                memoNeeds(phase) { MemoFields.needs(of: [special], into: &$0) }
+            } else {
+                memoNeeds(phase) { _ in false }
             }
-            if atExit { exit.append(PlannedRule(index: i, predicate: predicate)) } else { entry.append(PlannedRule(index: i, predicate: predicate)) }
+            if atExit { p.exit.append(PlannedRule(index: i, predicate: predicate)) } else { p.entry.append(PlannedRule(index: i, predicate: predicate)) }
         }
-        plan[name] = (entry, exit)
-        return (entry, exit)
+        plan[name] = p
+        return p
     }
 
     static func context(_ e: Event, _ processes: ProcessTable) -> EvalContext? {

@@ -289,6 +289,7 @@ struct PolicyCompiler {
         for (i, e) in exprs.enumerated() {
             var step = CompiledStep(predicate: TypeAnalysis.predicate(e), types: TypeAnalysis.types(e),
                                     timing: TypeAnalysis.timing(e), captures: reg.fields[i])
+            step.condition = e
             step.mayMatchDirectoryOpen = PrefilterAnalysis.mayMatchDirectoryOpen(e)
             if !step.types.complement { step.nativeTypes = PrefilterAnalysis.nativeTypes(e, among: step.types.names) }
             if step.types.isEmpty {

@@ -31,6 +31,11 @@ final class SequenceTracker {
     }
 
     var keyCount: Int { partials.count }
+    /// No partial match anywhere: no later step can match.
+    var isIdle: Bool { partials.isEmpty }
+    /// Counts partials started, advanced or completed: an event that leaves it
+    /// unchanged left the tracker as it was.
+    private(set) var changes = 0
 
     /// Feeds one event; returns the completed partial when the last step matched.
     func feed(_ ctx: EvalContext) -> Partial? {
@@ -58,6 +63,7 @@ final class SequenceTracker {
             if step.runs(name, phase) {
                 ctx.captures = p.captures
                 if step.predicate(ctx) {
+                    changes += 1
                     p.captures.append(capture(step, ctx))
                     p.seqs.append(ctx.event.seq)
                     note(&p, ctx)
@@ -76,6 +82,7 @@ final class SequenceTracker {
         if first.runs(name, phase) {
             ctx.captures = []
             if first.predicate(ctx) {
+                changes += 1
                 var p = Partial(next: 1, start: now, captures: [capture(first, ctx)], seqs: [ctx.event.seq])
                 note(&p, ctx)
                 if seq.steps.count == 1 {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 // Replays one input through the engine `run` uses: each event in engine order
 // goes to ProcessTable.apply, then to an Enforcer, exactly as the live tracer
 // hands it over. Verdicts are reported (the alert's action is what the live
@@ -9,6 +12,8 @@ public struct ReplayStats: Sendable {
     /// Events the filter let through to the engine.
     public var evaluated = 0
     public var alerts = 0
+    /// Syscall views answered by the verdict memo without decoding their arguments.
+    public var memoHits = 0
     /// Problems that did not stop reading (a cut last line, skipped records).
     public var warnings: [TraceDiagnostic] = []
 }
@@ -22,6 +27,9 @@ public final class ReplayDriver {
     /// Ended processes kept before being forgotten: late views of a process's
     /// last syscalls still find it, and memory stays bounded on long traces.
     public var endedKept = 4096
+    /// Off: every line's arguments are decoded and every event evaluated in
+    /// full (the memo's differential tests compare against this).
+    public var useVerdictMemo = true
 
     public init(policies: PolicySet, sinks: [AlertSink], filter: ReplayFilter = ReplayFilter()) {
         self.policies = policies
@@ -50,10 +58,15 @@ public final class ReplayDriver {
         var ended = EndedProcesses(capacity: endedKept)
         let everything = filter.isEmpty
         let events = input.events
-        // Arguments nobody reads need not be decoded; the process table's syscalls always are.
-        events.decodeSyscalls(only: SyscallDecodeFilter { name in
-            engine.looksAt(name) || ProcessTable.stateSyscalls.contains(name)
-        })
+        // Arguments nobody reads need not be decoded; the process table's syscalls always are;
+        // the rest wait as text until the engine's verdict memo cannot answer without them.
+        events.decodeSyscalls(only: SyscallDecodeFilter(decoding: { [useVerdictMemo] name in
+            let lazy: SyscallDecodeFilter.Decoding = useVerdictMemo ? .deferred : .full
+            if ProcessTable.streamEndingSyscalls.contains(name) { return lazy }
+            if ProcessTable.stateSyscalls.contains(name) { return .full }
+            return engine.looksAt(name) ? lazy : .hollow
+        }))
+        let strings = StringCache()
         while true {
             let next: Event?
             do {
@@ -63,19 +76,32 @@ public final class ReplayDriver {
             } catch {
                 throw TraceDiagnostic(file: input.path, line: 0, message: "\(error)")
             }
-            guard let e = next else { break }
+            guard var e = next else { break }
             stats.events += 1
+            if case .syscall(let sc) = e.kind, sc.deferred != nil, processes.needsArguments(e) {
+                e = try e.materialized(cache: strings)
+            }
             processes.apply(e)
             if !everything { state.track(e) }
             if everything || state.keeps(e) {
                 stats.evaluated += 1
-                _ = enforcer.observe(e, processes: processes)
+                if case .syscall(let sc) = e.kind, sc.deferred != nil {
+                    if !engine.knownClean(e, processes: processes) {
+                        _ = enforcer.observe(try e.materialized(cache: strings), processes: processes)
+                    }
+                } else {
+                    _ = enforcer.observe(e, processes: processes)
+                }
             }
             if case .exit(let x) = e.kind, x.processEnded, let rec = processes.process(e.pid) {
                 ended.add(rec, to: processes)
             }
         }
         enforcer.flush()
+        stats.memoHits = engine.memo.hits
+        if getenv("AGENTWATCH_STATS") != nil {
+            Stderr.line("agentwatch: verdict memo: \(engine.memo.hits) hits, \(engine.memo.misses) misses")
+        }
         stats.warnings = events.warnings
         return stats
     }

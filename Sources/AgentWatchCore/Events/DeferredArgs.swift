@@ -1,0 +1,61 @@
+// Replay reads the arguments of a syscall line as bytes first and decodes them
+// only when a rule has to look: most lines of a long trace repeat one seen
+// before (the same library opened by the same kind of process), and the
+// engine's verdict memo answers those from the bytes alone (see VerdictMemo).
+
+/// The undecoded `args` and `out` objects of one trace line.
+public final class DeferredArgs: Sendable, Equatable {
+    /// The JSON text of the line's "args" object ("{}" when the line had none).
+    public let args: [UInt8]
+    /// The JSON text of "out"; empty when the line had none.
+    public let out: [UInt8]
+    /// Where the line came from, for an error when its arguments do not decode.
+    public let file: String
+    public let line: Int
+
+    init(args: [UInt8], out: [UInt8], file: String, line: Int) {
+        self.args = args
+        self.out = out
+        self.file = file
+        self.line = line
+    }
+
+    public static func == (a: DeferredArgs, b: DeferredArgs) -> Bool { a.args == b.args && a.out == b.out }
+
+    static let emptyObject: [UInt8] = Array("{}".utf8)
+
+    /// The arguments decoded, as the reader would have decoded them eagerly.
+    func decode(_ text: [UInt8], cache: StringCache?) throws(TraceDiagnostic) -> [Arg] {
+        if text.isEmpty { return [] }
+        let decoded: Result<[Arg], JSONParseError> = text.withUnsafeBufferPointer { buf in
+            var c = JSONCursor(buf, cache: cache)
+            do throws(JSONParseError) {
+                let a = try ArgDecoder.args(&c)
+                try c.expectEnd()
+                return .success(a)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch decoded {
+        case .success(let a): return a
+        case .failure(let e): throw TraceDiagnostic(file: file, line: line, message: "arguments: \(e.message)")
+        }
+    }
+}
+
+extension Event {
+    /// This event with a deferred line's arguments decoded; others unchanged.
+    func materialized(cache: StringCache? = nil) throws(TraceDiagnostic) -> Event {
+        guard case .syscall(var sc) = kind, let d = sc.deferred else { return self }
+        sc.args = try d.decode(d.args, cache: cache)
+        if var x = sc.exit {
+            x.out = try d.decode(d.out, cache: cache)
+            sc.exit = x
+        }
+        sc.deferred = nil
+        var e = self
+        e.kind = .syscall(sc)
+        return e
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+@testable import AgentWatchCore
+
+// Replay answers a repeated syscall line from the verdict memo without
+// decoding it (VerdictMemo). The memo may only answer when nothing the rules
+// read differs: these tests repeat a line's exact text where the process, its
+// ancestry, the names learnt from DNS, a sequence in flight, or an id differ,
+// and check every verdict against a replay with the memo off.
+
+private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo: [String], full: [String], hits: Int) {
+    func once(_ memo: Bool) throws -> ([String], Int) {
+        let reader = try TraceReader(string: ([miniHeader] + lines).joined(separator: "\n") + "\n", name: "m.jsonl")
+        let input = ReplayInput(name: "m.jsonl", stream: reader, header: reader.header, format: .agentwatch)
+        var alerts: [String] = []
+        let driver = ReplayDriver(policies: policies, sinks: [])
+        driver.useVerdictMemo = memo
+        driver.onMatch = { alerts.append("\($0.rule)@\($0.seq)") }
+        let stats = try driver.replay(input)
+        return (alerts, stats.memoHits)
+    }
+    let (m, hits) = try once(true)
+    let (f, _) = try once(false)
+    return (m, f, hits)
+}
+
+private func rule(_ condition: String, name: String = "r") -> String {
+    """
+    - rule: \(name)
+      desc: x
+      condition: \(condition)
+      output: x
+      priority: WARNING
+    """
+}
+
+private func line(_ seq: Int, pid: Int, _ body: String) -> String {
+    #"{"seq":\#(seq),"mono":\#(seq),"wall":\#(seq),"pid":\#(pid),"tid":\#(pid),\#(body)}"#
+}
+
+private func exec(_ seq: Int, pid: Int, exe: String) -> String {
+    line(seq, pid: pid, #""ev":"exec","exe":"\#(exe)","argv":["\#(exe)"],"cwd":"/work","comm":"x""#)
+}
+
+private let openX = #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"/x"},"flags":{"flags":"O_RDONLY","raw":0}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"/x"}}"#
+
+private func open(_ seq: Int, pid: Int) -> String {
+    line(seq, pid: pid, openX + #","xseq":\#(seq + 1)"#)
+}
+
+@Test func aProcessThatLooksDifferentIsJudgedAgain() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
+    let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10, exe: "/usr/bin/ssh"),
+                 open(3, pid: 10), open(5, pid: 10), open(7, pid: 11), exec(9, pid: 10, exe: "/usr/bin/ssh"), open(10, pid: 10)]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["r@7", "r@10"])
+    #expect(r.memo == r.full)
+    #expect(r.hits > 0)
+}
+
+@Test func anAncestorThatChangesIsJudgedAgain() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.aname = evil"), file: "t.yaml")
+    // 11 is a child of 10; 10 later becomes "evil"; then 12 is born under 11.
+    let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10),
+                 open(3, pid: 11), open(5, pid: 11), exec(7, pid: 10, exe: "/usr/bin/evil"), open(8, pid: 11),
+                 miniSpawn(10, pid: 12, ppid: 11), open(11, pid: 12)]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["r@8", "r@11"])
+    #expect(r.memo == r.full)
+    #expect(r.hits > 0)
+}
+
+@Test func aNameLearntFromDNSIsJudgedAgain() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = connect and fd.sip.name = pool.example.test"), file: "t.yaml")
+    let connect = #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"addr":{"family":"inet","addr":"192.0.2.7","port":3333}},"ret":0"#
+    var answer = [UInt8]([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])
+    for label in ["pool", "example", "test"] { answer.append(UInt8(label.utf8.count)); answer += Array(label.utf8) }
+    answer += [0, 0, 1, 0, 1, 0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7]
+    let text = answer.map { b in b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C ? String(UnicodeScalar(b)) : String(format: "\\u%04x", b) }.joined()
+    let recv = #""ev":"syscall","sc":"recvfrom","nr":45,"args":{"fd":{"fd":4,"type":"ipv4","proto":"udp","name":"10.0.0.2:5353->127.0.0.53:53"},"size":512},"ret":\#(answer.count),"out":{"data":{"data":"\#(text)","len":\#(answer.count)},"addr":{"family":"inet","addr":"127.0.0.53","port":53}}"#
+    let lines = [miniSpawn(1, pid: 10),
+                 line(2, pid: 10, connect + #","xseq":3"#), line(4, pid: 10, connect + #","xseq":5"#),
+                 line(6, pid: 10, recv + #","xseq":7"#), line(8, pid: 10, connect + #","xseq":9"#)]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["r@8"])
+    #expect(r.memo == r.full)
+    #expect(r.hits > 0)
+}
+
+@Test func aSequenceInFlightIsJudgedAgain() throws {
+    let set = PolicySet.load(yaml: """
+        - rule: s
+          desc: x
+          sequence:
+            by: proc.sid
+            within: 10s
+            steps:
+              - evt.type = mknodat
+              - evt.type = openat and fd.name = /x
+          output: x
+          priority: WARNING
+        """, file: "t.yaml")
+    let mknod = #""ev":"syscall","sc":"mknodat","nr":259,"args":{"dirfd":-100,"pathname":{"path":"/tmp/f"},"mode":{"flags":"S_IFIFO|0666","raw":4534},"dev":0},"ret":0"#
+    let lines = [miniSpawn(1, pid: 10), open(2, pid: 10), open(4, pid: 10),
+                 line(6, pid: 10, mknod + #","xseq":7"#), open(8, pid: 10), open(10, pid: 10)]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["s@8"])
+    #expect(r.memo == r.full)
+}
+
+@Test func rulesReadingIdsOrTimesAreNeverMemoised() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.pid = 11", name: "pid")
+                             + "\n" + rule("evt.type = openat and fd.name = /x and evt.num > 6", name: "num"), file: "t.yaml")
+    // 10 and 11 look alike (same exe, argv, cwd, parent): only their pids differ.
+    let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11), open(3, pid: 10), open(5, pid: 11), open(7, pid: 10)]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["pid@5", "num@7"])
+    #expect(r.memo == r.full)
+}
+
+@Test func argumentsThatDoNotDecodeNameTheirLine() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x"), file: "t.yaml")
+    let bad = line(3, pid: 10, #""ev":"syscall","sc":"openat","nr":257,"args":{"filename":{"path":}},"ret":3,"xseq":4"#)
+    let reader = try TraceReader(string: ([miniHeader, miniSpawn(1, pid: 10), open(2, pid: 10), bad]).joined(separator: "\n") + "\n",
+                                 name: "bad.jsonl")
+    let input = ReplayInput(name: "bad.jsonl", stream: reader, header: reader.header, format: .agentwatch)
+    let driver = ReplayDriver(policies: set, sinks: [])
+    #expect {
+        _ = try driver.replay(input)
+    } throws: { e in
+        "\(e)".contains("bad.jsonl:4")
+    }
+}
+
+/// A trace of a few look-alike processes doing things the pack cares about,
+/// in random order with much repetition: every verdict must be the same with
+/// the memo as without it.
+@Test func thePackGivesTheSameVerdictsWithAndWithoutTheMemo() throws {
+    let dir = Harness.repo + "/Policies"
+    let set = PolicySet.load(paths: PolicyFiles.expand(dir))
+    var rng = CodecRNG(state: 7)
+    let exes = ["/usr/bin/python3", "/bin/sh", "/usr/bin/curl", "/usr/bin/nc", "/usr/bin/git", "/usr/bin/ssh"]
+    let paths = ["/etc/ld.so.cache", "/work/a.py", "/home/agent/.aws/credentials", "/home/agent/.ssh/id_rsa", "/tmp/dl", "/etc/shadow"]
+    let peers = ["93.184.216.34:443", "169.254.169.254:80", "3.134.39.220:443", "10.0.0.9:4444", "192.0.2.7:3333"]
+    var lines: [String] = []
+    var seq = 1
+    var live = [100]
+    var next = 101
+    lines.append(miniSpawn(seq, pid: 100)); seq += 1
+    func syscall(_ pid: Int, _ body: String) {
+        lines.append(line(seq, pid: pid, body + #","xseq":\#(seq + 1)"#))
+        seq += 2
+    }
+    for _ in 0..<3000 {
+        let pid = live[Int(rng.next() % UInt64(live.count))]
+        switch rng.next() % 12 {
+        case 0 where live.count < 6:
+            lines.append(miniSpawn(seq, pid: next, ppid: pid)); seq += 1
+            live.append(next); next += 1
+        case 1:
+            lines.append(exec(seq, pid: pid, exe: exes[Int(rng.next() % UInt64(exes.count))])); seq += 1
+        case 2 where pid != 100:
+            lines.append(line(seq, pid: pid, #""ev":"exit","code":0,"process":true"#)); seq += 1
+            live.removeAll { $0 == pid }
+        case 3, 4, 5:
+            let p = paths[Int(rng.next() % UInt64(paths.count))]
+            let write = rng.next() % 3 == 0
+            syscall(pid, #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"\#(p)"},"flags":{"flags":"\#(write ? "O_WRONLY|O_CREAT" : "O_RDONLY")","raw":\#(write ? 65 : 0)}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"\#(p)"}}"#)
+        case 6, 7:
+            let peer = peers[Int(rng.next() % UInt64(peers.count))]
+            let parts = peer.split(separator: ":")
+            syscall(pid, #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->\#(peer)"},"addr":{"family":"inet","addr":"\#(parts[0])","port":\#(parts[1])}},"ret":0"#)
+        case 8:
+            let data = rng.next() % 2 == 0 ? #"{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}"# : "GET / HTTP/1.1"
+            syscall(pid, #""ev":"syscall","sc":"write","nr":1,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"data":{"data":"\#(data)","len":20},"count":20},"ret":20"#)
+        case 9:
+            syscall(pid, #""ev":"syscall","sc":"dup2","nr":33,"args":{"oldfd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->10.0.0.9:4444"},"newfd":{"fd":\#(rng.next() % 3)}},"ret":0"#)
+        case 10:
+            syscall(pid, #""ev":"syscall","sc":"chmod","nr":90,"args":{"pathname":{"path":"/tmp/dl"},"mode":{"flags":"0755","raw":493}},"ret":0"#)
+        default:
+            syscall(pid, #""ev":"syscall","sc":"chdir","nr":80,"args":{"path":{"path":"\#(rng.next() % 2 == 0 ? "/work" : "/tmp")"}},"ret":0"#)
+        }
+    }
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full.count > 50)
+    #expect(Set(r.full.map { $0.split(separator: "@")[0] }).count >= 4)
+    let firstDifference = zip(r.memo, r.full).first { $0 != $1 }.map { "memo \($0), full \($1)" }
+        ?? (r.memo.count == r.full.count ? nil : "memo \(r.memo.count) alerts, full \(r.full.count)")
+    #expect(firstDifference == nil)
+    #expect(r.hits > 500)
+}
