@@ -9,20 +9,34 @@ public final class DeferredArgs: Sendable, Equatable {
     public let args: [UInt8]
     /// The JSON text of "out"; empty when the line had none.
     public let out: [UInt8]
+    /// The texts' numbers from the reader's TextInterner: equal numbers, equal texts.
+    let argsID: Int
+    let outID: Int
     /// Where the line came from, for an error when its arguments do not decode.
     public let file: String
     public let line: Int
 
-    init(args: [UInt8], out: [UInt8], file: String, line: Int) {
-        self.args = args
-        self.out = out
+    init(args: TextInterner.Text, out: TextInterner.Text, file: String, line: Int) {
+        self.args = args.bytes
+        self.argsID = args.id
+        self.out = out.bytes
+        self.outID = out.id
         self.file = file
         self.line = line
     }
 
     public static func == (a: DeferredArgs, b: DeferredArgs) -> Bool { a.args == b.args && a.out == b.out }
 
-    static let emptyObject: [UInt8] = Array("{}".utf8)
+    /// The text a line without "args" stands for.
+    static let emptyObject = StaticString("{}")
+
+    /// `span` of `line` interned, or "{}" / nothing when the key was absent.
+    static func text(_ line: UnsafeBufferPointer<UInt8>, _ span: Range<Int>?, _ interner: TextInterner,
+                     orEmptyObject: Bool) -> TextInterner.Text {
+        if let span { return interner.intern(UnsafeBufferPointer(rebasing: line[span])) }
+        guard orEmptyObject else { return TextInterner.Text(bytes: [], id: 0) }
+        return interner.intern(UnsafeBufferPointer(start: emptyObject.utf8Start, count: emptyObject.utf8CodeUnitCount))
+    }
 
     /// The arguments decoded, as the reader would have decoded them eagerly.
     func decode(_ text: [UInt8], cache: StringCache?) throws(TraceDiagnostic) -> [Arg] {

@@ -94,6 +94,32 @@ public final class ProcessTable: @unchecked Sendable {
     private var nextLook = 1
     static let maxLooks = 1 << 16
 
+    private struct LineageStep: Hashable { let look: Int, above: Int }
+    private var lineages: [LineageStep: Int] = [:]
+    private var nextLineage = 1
+
+    /// A number shared by every process that looks the same and whose
+    /// ancestors, as EvalContext walks them (the parent by pointer or else by
+    /// ppid, then parent pointers, 65 at most), look the same one by one.
+    func lineageID(_ r: ProcessRecord) -> Int {
+        lineageStep(lookID(r), above: chainID(r.parent ?? process(r.ppid), depth: 0))
+    }
+
+    private func chainID(_ p: ProcessRecord?, depth: Int) -> Int {
+        guard let p, depth < 65 else { return 0 }
+        return lineageStep(lookID(p), above: chainID(p.parent, depth: depth + 1))
+    }
+
+    private func lineageStep(_ look: Int, above: Int) -> Int {
+        let step = LineageStep(look: look, above: above)
+        if let known = lineages[step] { return known }
+        if lineages.count >= Self.maxLooks { lineages.removeAll(keepingCapacity: true) }
+        let id = nextLineage
+        nextLineage += 1
+        lineages[step] = id
+        return id
+    }
+
     /// A number shared by every process with the same look while it has that
     /// look; another number after any change. Numbers are never reused, so a
     /// stale one can only fail to match.

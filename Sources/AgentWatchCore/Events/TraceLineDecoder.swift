@@ -15,11 +15,13 @@ enum TraceLineDecoder {
     /// `only`: syscalls it does not want come back hollow (see SyscallDecodeFilter).
     /// `file` and `line` are kept with deferred arguments, for an error when they are decoded.
     static func decode(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache? = nil,
-                       only filter: SyscallDecodeFilter? = nil, file: String = "", lineNumber: Int = 0) throws(JSONParseError) -> TraceRecord {
+                       only filter: SyscallDecodeFilter? = nil, interner: TextInterner? = nil,
+                       file: String = "", lineNumber: Int = 0) throws(JSONParseError) -> TraceRecord {
         var c = JSONCursor(line, cache: cache)
         try c.expect(UInt8(ascii: "{"), "'{'")
         var f = Fields()
         f.filter = filter
+        f.interner = interner
         f.file = file
         f.lineNumber = lineNumber
         var first = true
@@ -58,6 +60,7 @@ enum TraceLineDecoder {
         // Deferred decoding: where the args and out objects sit in the line.
         var argsSpan: Range<Int>?, outSpan: Range<Int>?
         var file = "", lineNumber = 0
+        var interner: TextInterner?
         // spawn / exec: /proc facts and image fingerprints; any event: a stack
         var facts = ProcFacts(), binary: BinaryInfo?, script: BinaryInfo?, stack: [StackFrame]?
 
@@ -135,7 +138,9 @@ enum TraceLineDecoder {
         func decoding() -> SyscallDecodeFilter.Decoding? {
             guard let filter else { return .full }
             guard let sc else { return nil }
-            return filter.decoding(of: sc)
+            let how = filter.decoding(of: sc)
+            // Deferred text needs an interner to number it.
+            return how == .deferred && interner == nil ? .full : how
         }
 
         /// Decodes args/out that came before "sc", now that it is known to be wanted.
@@ -156,10 +161,9 @@ enum TraceLineDecoder {
 
         /// The args and out text of a deferred line, copied out of the read buffer.
         func deferredArgs(_ c: JSONCursor) -> DeferredArgs? {
-            guard decoding() == .deferred else { return nil }
-            let a = argsSpan.map { Array(c.bytes[$0]) } ?? DeferredArgs.emptyObject
-            let o = outSpan.map { Array(c.bytes[$0]) } ?? []
-            return DeferredArgs(args: a, out: o, file: file, line: lineNumber)
+            guard decoding() == .deferred, let interner else { return nil }
+            return DeferredArgs(args: DeferredArgs.text(c.bytes, argsSpan, interner, orEmptyObject: true),
+                                out: DeferredArgs.text(c.bytes, outSpan, interner, orEmptyObject: false), file: file, line: lineNumber)
         }
 
         static func kind(_ c: inout JSONCursor) throws(JSONParseError) -> Kind {

@@ -15,6 +15,7 @@ public final class TraceReader: EventStream {
 
     private let lines: ByteLineReader
     private let strings = StringCache()
+    private let texts = TextInterner()
     private var firstEvent: Event?
     private var decodeFilter: SyscallDecodeFilter?
     private var finished = false
@@ -79,9 +80,12 @@ public final class TraceReader: EventStream {
         if finished { return nil }
         while let line = try lines.next() {
             if isBlank(line.bytes) { continue }
+            if let e = TraceLineFastPath.syscall(line.bytes, cache: strings, filter: decodeFilter, interner: texts, file: name, lineNumber: line.number) {
+                return .event(e)
+            }
             let decoded: TraceRecord
             do {
-                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings, only: decodeFilter, file: name, lineNumber: line.number)
+                decoded = try TraceLineDecoder.decode(line.bytes, cache: strings, only: decodeFilter, interner: texts, file: name, lineNumber: line.number)
             } catch {
                 if error.atEnd && !line.terminated {
                     // The writer was killed mid-line: everything before it is good.

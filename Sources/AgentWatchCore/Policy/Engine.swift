@@ -54,6 +54,8 @@ public final class PolicyEngine {
     }
 
     struct Plan {
+        /// Tells plans apart in the verdict memo's keys.
+        var id = 0
         var entry: [PlannedRule] = []
         var exit: [PlannedRule] = []
         /// What each phase's verdict depends on; nil where it cannot be memoised.
@@ -152,7 +154,7 @@ public final class PolicyEngine {
         if (phase == .exit ? p.exit : p.entry).isEmpty { return true }
         guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return false }
         for i in needs.idleTrackers where trackers[i]?.isIdle == false { return false }
-        let key = VerdictMemo.key(sc, d, phase: phase, needs: needs, event: e, processes: processes)
+        let key = VerdictMemo.key(plan: p.id, sc, d, phase: phase, needs: needs, event: e, processes: processes)
         if memo.contains(key) { return true }
         pendingKey = (e.seq, phase, key)
         return false
@@ -240,6 +242,7 @@ public final class PolicyEngine {
 
     private func makePlan(_ name: String) -> Plan {
         var p = Plan()
+        p.id = plan.count + 1
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {
                 if var n = p.entryMemo { p.entryMemo = update(&n) ? n : nil }

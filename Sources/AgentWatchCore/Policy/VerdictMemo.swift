@@ -82,11 +82,20 @@ enum MemoFields {
 }
 
 final class VerdictMemo {
+    /// A line at one phase: the numbers of its texts (see TextInterner) and
+    /// everything else the decoded syscall holds (the result only at exit),
+    /// then what the plan's rules read besides it.
     struct Key: Hashable {
-        let bytes: [UInt8]
-        let hash: Int
-        func hash(into h: inout Hasher) { h.combine(hash) }
-        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+        let plan: Int32
+        let nr: Int32
+        /// Phase, arch, unreadable, denied.
+        let flags: UInt32
+        let ret: Int64
+        let args: Int
+        let out: Int
+        /// The process's look, or its lineage when ancestors are read; 0 when neither is.
+        let process: Int
+        let hostnames: Int
     }
 
     private var clean = Set<Key>()
@@ -109,52 +118,26 @@ final class VerdictMemo {
         clean.insert(k)
     }
 
-    /// The key of a deferred syscall line at one phase: everything the
-    /// decoded syscall would hold (the result only at exit), then what the
-    /// plan's rules read besides it.
-    static func key(_ sc: Syscall, _ d: DeferredArgs, phase: EventPhase, needs: MemoNeeds, event e: Event,
+    static func key(plan: Int, _ sc: Syscall, _ d: DeferredArgs, phase: EventPhase, needs: MemoNeeds, event e: Event,
                     processes: ProcessTable) -> Key {
-        var b: [UInt8] = []
-        b.reserveCapacity(d.args.count + d.out.count + sc.name.utf8.count + 64)
-        b.append(phase == .entry ? 0 : 1)
-        b.append(contentsOf: sc.name.utf8)
-        b.append(0)
-        append(Int64(sc.nr), &b)
-        b.append(contentsOf: sc.arch.rawValue.utf8)
-        b.append(0)
-        b.append(sc.unreadable ? 1 : 0)
-        b.append(sc.denied ? 1 : 0)
-        if phase == .exit, let x = sc.exit {
-            append(x.ret, &b)
-            append(Int64(d.out.count), &b)
-            b.append(contentsOf: d.out)
+        let archBits: UInt32
+        switch sc.arch {
+        case .x86_64: archBits = 0
+        case .i386: archBits = 1
+        case .x32: archBits = 2
+        case .unknown: archBits = 3
         }
+        let flags = (phase == .entry ? 0 : 1) | archBits << 1 | (sc.unreadable ? 8 : 0) | (sc.denied ? 16 : 0)
+        let atExit = phase == .exit ? sc.exit : nil
+        var process = 0
         if needs.process {
             let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid)
-            append(Int64(rec.map(processes.lookID) ?? 0), &b)
-            if needs.ancestry, let r = rec {
-                // The chain EvalContext walks: the parent (by pointer, else by ppid), then parent pointers.
-                var cur = r.parent ?? processes.process(r.ppid)
-                var n = 0
-                while let p = cur, n < 65 {
-                    append(Int64(processes.lookID(p)), &b)
-                    cur = p.parent
-                    n += 1
-                }
-                append(-1, &b)
+            if let r = rec {
+                process = needs.ancestry ? processes.lineageID(r) : processes.lookID(r)
             }
         }
-        if needs.hostnames { append(Int64(processes.hostnames.generation), &b) }
-        b.append(contentsOf: d.args)
-        let hash = b.withUnsafeBytes { raw -> Int in
-            var h = Hasher()
-            h.combine(bytes: raw)
-            return h.finalize()
-        }
-        return Key(bytes: b, hash: hash)
-    }
-
-    private static func append(_ v: Int64, _ b: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { b.append(contentsOf: $0) }
+        return Key(plan: Int32(truncatingIfNeeded: plan), nr: sc.nr, flags: flags, ret: atExit?.ret ?? 0, args: d.argsID,
+                   out: atExit == nil ? 0 : d.outID, process: process,
+                   hostnames: needs.hostnames ? processes.hostnames.generation : 0)
     }
 }

@@ -1,0 +1,70 @@
+import Glibc
+import Synchronization
+
+// The argument text of a trace repeats byte for byte (the same open, the same
+// connect). Interning it hands every repetition the same array, so a line
+// costs no copy, and the same number, so the verdict memo compares numbers
+// instead of bytes.
+
+/// Direct-mapped: a slot keeps the last text that hashed to it. A text that
+/// lost its slot gets a new number when it comes back; numbers are never
+/// reused, so one number always means one text.
+final class TextInterner {
+    struct Text {
+        let bytes: [UInt8]
+        /// One number per text, never reused; 0 is the empty text.
+        let id: Int
+    }
+
+    private var slots: [Text?]
+    private let mask: Int
+    /// Shared by every interner, so numbers from two traces never meet.
+    private static let ids = Atomic<Int>(1)
+    /// Longer texts (big payloads) are not kept: they rarely repeat.
+    static let maxLength = 4096
+
+    init(slots: Int = 1 << 14) {
+        var n = 1
+        while n < slots { n <<= 1 }
+        self.slots = Array(repeating: nil, count: n)
+        mask = n - 1
+    }
+
+    func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Text {
+        guard let base = raw.baseAddress, !raw.isEmpty else { return Text(bytes: [], id: 0) }
+        guard raw.count <= Self.maxLength else { return fresh(raw) }
+        let slot = Int(truncatingIfNeeded: Self.hash(base, raw.count)) & mask
+        if let hit = slots[slot], hit.bytes.count == raw.count,
+           hit.bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { memcmp($0, base, raw.count) == 0 } ?? false }) {
+            return hit
+        }
+        let t = fresh(raw)
+        slots[slot] = t
+        return t
+    }
+
+    private func fresh(_ raw: UnsafeBufferPointer<UInt8>) -> Text {
+        Text(bytes: Array(raw), id: Self.ids.wrappingAdd(1, ordering: .relaxed).oldValue)
+    }
+
+    /// Every byte counts: argument texts share long prefixes and suffixes.
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var h = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n {
+            tail |= UInt64(p[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
+    }
+}
