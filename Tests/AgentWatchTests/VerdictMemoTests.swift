@@ -189,3 +189,16 @@ private func open(_ seq: Int, pid: Int) -> String {
     #expect(firstDifference == nil)
     #expect(r.hits > 500)
 }
+
+@Test func anExecUnderAnotherParentIsJudgedAgain() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = execve and evt.dir = < and proc.name = curl and proc.pname = sh"), file: "t.yaml")
+    // 11 (under python) and 13 (under sh) exec the same curl: only the second alerts; 15 repeats the first.
+    let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10), exec(3, pid: 11, exe: "/usr/bin/curl"),
+                 miniSpawn(4, pid: 12, ppid: 10, exe: "/bin/sh"), exec(5, pid: 12, exe: "/bin/sh"),
+                 miniSpawn(6, pid: 13, ppid: 12), exec(7, pid: 13, exe: "/usr/bin/curl"),
+                 miniSpawn(8, pid: 15, ppid: 10), exec(9, pid: 15, exe: "/usr/bin/curl")]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["r@7"])
+    #expect(r.memo == r.full)
+    #expect(r.hits > 0)
+}

@@ -49,6 +49,7 @@ public final class EngineOrder: EventStream {
     }
 
     public func next() throws -> Event? {
+        if let x = passedExit.take() { return x }
         while true {
             // Views released early (given up on, late, duplicates) come first: their numbers are behind `expected`.
             if readyHead < ready.count {
@@ -74,11 +75,34 @@ public final class EngineOrder: EventStream {
                 continue
             }
             if let e = try source.next() {
+                // In order with nothing waiting (most of a trace): straight through, no reorder buffer.
+                if buffered == 0, e.seq == expected, let first = passThrough(e) { return first }
                 place(e)
             } else {
                 sourceDone = true
             }
         }
+    }
+
+    /// The exit view of a syscall passed through, due right after its entry.
+    private var passedExit: Event?
+
+    /// An event whose numbers come next: itself, or a syscall's entry view
+    /// with its exit view kept for the following call; nil when the exit
+    /// number is not the next one (other events ran meanwhile).
+    private func passThrough(_ e: Event) -> Event? {
+        guard case .syscall(var sc) = e.kind, let xseq = sc.exitSeq, sc.exit != nil else {
+            expected += 1
+            return e
+        }
+        guard xseq == e.seq + 1 else { return nil }
+        sc.exit = nil
+        sc.denied = false
+        var atEntry = e
+        atEntry.kind = .syscall(sc)
+        passedExit = e
+        expected += 2
+        return atEntry
     }
 
     /// Places both views of a record: a syscall with an observed exit is seen

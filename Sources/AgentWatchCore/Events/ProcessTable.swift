@@ -206,16 +206,21 @@ public final class ProcessTable: @unchecked Sendable {
     /// text (Syscall.deferred) must decode them first.
     public func needsArguments(_ e: Event) -> Bool {
         guard case .syscall(let sc) = e.kind else { return false }
-        if sc.name == "connect" || sc.name == "close" { return !dnsStreams.isEmpty }
-        return Self.stateSyscalls.contains(sc.name)
+        switch sc.name {
+        case "connect", "close": return !dnsStreams.isEmpty
+        case "chdir", "fchdir", "setsid": return true
+        default: return Self.isReceive(sc.name)
+        }
     }
 
     private func applySyscall(_ e: Event, _ sc: Syscall) {
         if sc.name == "connect" || sc.name == "close", case .fd(let fd, _)? = sc.arg("fd") {
             dnsStreams.reset(pid: e.pid, fd: fd)
         }
+        let receive = Self.isReceive(sc.name)
+        guard receive || sc.name == "chdir" || sc.name == "fchdir" || sc.name == "setsid" else { return }
         guard let rec = byPid[e.pid], let exit = sc.exit, !exit.failed, !sc.denied else { return }
-        if Self.isReceive(sc.name) { learnHostnames(e.pid, sc, exit) }
+        if receive { learnHostnames(e.pid, sc, exit) }
         switch sc.name {
         case "chdir", "fchdir":
             if case .path(let p, _)? = sc.arg("path") { rec.cwd = p }

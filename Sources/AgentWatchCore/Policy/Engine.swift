@@ -148,6 +148,7 @@ public final class PolicyEngine {
     /// same text from a process that looks the same matched nothing before.
     /// On false, materialize the event and `evaluate` it.
     public func knownClean(_ e: Event, processes: ProcessTable) -> Bool {
+        if case .exec(let x) = e.kind { return knownCleanExec(e, x, processes) }
         guard case .syscall(let sc) = e.kind, let d = sc.deferred else { return false }
         guard let (name, phase) = Self.target(e) else { return true }
         let p = planFor(name)
@@ -157,6 +158,23 @@ public final class PolicyEngine {
         let key = VerdictMemo.key(plan: p.id, sc, d, phase: phase, needs: needs, event: e, processes: processes)
         if memo.contains(key) { return true }
         pendingKey = (e.seq, phase, key)
+        return false
+    }
+
+    /// An exec event (apply it first): everything the rules see of it is in the
+    /// process's look now (image, argv, cwd, facts, fingerprints), except the
+    /// path as the program gave it, which must be the image's own.
+    private func knownCleanExec(_ e: Event, _ x: Exec, _ processes: ProcessTable) -> Bool {
+        let p = planFor("execve")
+        if p.exit.isEmpty { return true }
+        guard x.path == x.exe, let needs = p.exitMemo else { return false }
+        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return false }
+        guard let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid) else { return false }
+        let key = VerdictMemo.Key(plan: Int32(truncatingIfNeeded: p.id), nr: -1, flags: VerdictMemo.execFlags, ret: 0, args: 0, out: 0,
+                                  process: needs.ancestry ? processes.lineageID(rec) : processes.lookID(rec),
+                                  hostnames: needs.hostnames ? processes.hostnames.generation : 0)
+        if memo.contains(key) { return true }
+        pendingKey = (e.seq, .exit, key)
         return false
     }
 

@@ -98,6 +98,9 @@ final class VerdictMemo {
         let hostnames: Int
     }
 
+    /// Flags of an exec event's key: no syscall line has them.
+    static let execFlags: UInt32 = 1 << 8
+
     private var clean = Set<Key>()
     /// Lines remembered at most; the memo starts over when full.
     static let capacity = 1 << 16

@@ -89,6 +89,8 @@ public final class ReplayDriver {
                     if !engine.knownClean(e, processes: processes) {
                         _ = enforcer.observe(try e.materialized(cache: strings), processes: processes)
                     }
+                } else if case .exec = e.kind, useVerdictMemo {
+                    if !engine.knownClean(e, processes: processes) { _ = enforcer.observe(e, processes: processes) }
                 } else {
                     _ = enforcer.observe(e, processes: processes)
                 }
