@@ -84,6 +84,27 @@ public final class EngineOrder: EventStream {
         }
     }
 
+    /// Replay's fast lane: lines whose numbers come next (nothing waiting,
+    /// the exit right after the entry) are offered to `judge`, which handles
+    /// their views itself when it can; their numbers are then passed.
+    /// False when the source cannot offer lines.
+    func takeSyscallLines(where judge: @escaping (SyscallLine) -> Bool) -> Bool {
+        let take: (SyscallLine) -> Bool = { [unowned self] line in
+            guard self.buffered == 0, line.seq == self.expected else { return false }
+            var next = line.seq + 1
+            if let x = line.xseq, line.ret != nil {
+                guard x == line.seq + 1 else { return false }
+                next += 1
+            }
+            guard judge(line) else { return false }
+            self.expected = next
+            return true
+        }
+        if let reader = source as? TraceReader { return reader.takeSyscallLines(where: take) }
+        if let s = source as? TraceSource { return s.takeSyscallLines(where: take) }
+        return false
+    }
+
     /// The exit view of a syscall passed through, due right after its entry.
     private var passedExit: Event?
 

@@ -397,8 +397,8 @@ struct JSONCursor {
     }
 
     /// Passes over an object or array without decoding it: the arguments of a
-    /// hollow event. Strings are crossed at memchr speed and brackets must pair
-    /// up, but the grammar in between is not checked: nothing there is read.
+    /// hollow event. Strings are crossed and brackets must pair up, but the
+    /// grammar in between is not checked: nothing there is read.
     mutating func skipFast() throws(JSONParseError) {
         guard let open = peek(), open == UInt8(ascii: "{") || open == UInt8(ascii: "["), let base = bytes.baseAddress else {
             return try skipValue()
@@ -406,38 +406,51 @@ struct JSONCursor {
         // One bit per open bracket, 1 for an object: enough for the 64 levels skipValue allows.
         var kinds: UInt64 = 0
         var depth = 0
-        while i < bytes.count {
-            let c = base[i]
-            switch c {
-            case UInt8(ascii: "\""):
-                i += 1
+        let n = bytes.count
+        var j = i
+        return try JSONCursor.structural.withUnsafeBufferPointer { table throws(JSONParseError) in
+        while j < n {
+            let c = base[j]
+            j += 1
+            // Most bytes are none of the five that matter: one table load each.
+            let k = table[Int(c)]
+            if k == 0 { continue }
+            switch k {
+            case 1:
+                // A string: short ones are the rule, a byte loop beats a call to memchr.
                 while true {
-                    guard i < bytes.count, let q = memchr(base + i, Int32(UInt8(ascii: "\"")), bytes.count - i) else {
-                        throw unexpected("a string")
-                    }
-                    let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(q))
-                    var slashes = 0
-                    while at - slashes - 1 >= i, base[at - slashes - 1] == UInt8(ascii: "\\") { slashes += 1 }
-                    i = at + 1
-                    if slashes % 2 == 0 { break }
+                    guard j < n else { i = j; throw unexpected("a string") }
+                    let d = base[j]
+                    j += 1
+                    if d == UInt8(ascii: "\"") { break }
+                    if d == UInt8(ascii: "\\") { j += 1 }
                 }
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard depth < 64 else { throw fail("nesting too deep") }
+            case 2:
+                guard depth < 64 else { i = j - 1; throw fail("nesting too deep") }
                 kinds = kinds << 1 | (c == UInt8(ascii: "{") ? 1 : 0)
                 depth += 1
-                i += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                guard depth > 0, kinds & 1 == (c == UInt8(ascii: "}") ? 1 : 0) else { throw fail("unexpected \(Self.describe(c))") }
+            default:
+                guard depth > 0, kinds & 1 == (c == UInt8(ascii: "}") ? 1 : 0) else { i = j - 1; throw fail("unexpected \(Self.describe(c))") }
                 kinds >>= 1
                 depth -= 1
-                i += 1
-                if depth == 0 { return }
-            default:
-                i += 1
+                if depth == 0 { i = j; return }
             }
         }
+        i = j
         throw unexpected("the end of a value")
+        }
     }
+
+    /// 1 for a quote, 2 for an opening bracket, 3 for a closing one, 0 for the rest.
+    private static let structural: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        t[Int(UInt8(ascii: "\""))] = 1
+        t[Int(UInt8(ascii: "{"))] = 2
+        t[Int(UInt8(ascii: "["))] = 2
+        t[Int(UInt8(ascii: "}"))] = 3
+        t[Int(UInt8(ascii: "]"))] = 3
+        return t
+    }()
 
     /// Passes over an object or array as `skipFast` does and says where it was.
     mutating func spanSkippingFast() throws(JSONParseError) -> Range<Int> {

@@ -206,10 +206,14 @@ public final class ProcessTable: @unchecked Sendable {
     /// text (Syscall.deferred) must decode them first.
     public func needsArguments(_ e: Event) -> Bool {
         guard case .syscall(let sc) = e.kind else { return false }
-        switch sc.name {
+        return needsArguments(syscall: sc.name)
+    }
+
+    func needsArguments(syscall name: String) -> Bool {
+        switch name {
         case "connect", "close": return !dnsStreams.isEmpty
         case "chdir", "fchdir", "setsid": return true
-        default: return Self.isReceive(sc.name)
+        default: return Self.isReceive(name)
         }
     }
 

@@ -7,10 +7,39 @@ import Glibc
 // the fast reader does not take) goes to TraceLineDecoder, which also
 // reports every error.
 
+/// A syscall line as read, before any event is made of it.
+struct SyscallLine {
+    let seq: UInt64, mono: UInt64, wall: UInt64
+    let pid: Int32, tid: Int32
+    let name: String
+    /// The name's number in the reader's SyscallNameTable.
+    let nameID: Int
+    let nr: Int32
+    let ret: Int64?
+    let xseq: UInt64?
+    let decoding: SyscallDecodeFilter.Decoding
+    /// Decoded (`.full`) arguments and written-back values.
+    var args: [Arg] = [], out: [Arg] = []
+    /// The texts of `.deferred` arguments; empty otherwise.
+    var argsText = TextInterner.Text(bytes: [], id: 0), outText = TextInterner.Text(bytes: [], id: 0)
+
+    func event(file: String, line: Int) -> Event {
+        var sc = Syscall(name: name, nr: nr, arch: .x86_64, args: args, exit: ret.map { SyscallExit(ret: $0, out: out) },
+                         exitSeq: xseq)
+        if decoding == .deferred { sc.deferred = DeferredArgs(args: argsText, out: outText, file: file, line: line) }
+        return Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, kind: .syscall(sc))
+    }
+
+    var memoLine: VerdictMemo.Line {
+        VerdictMemo.Line(name: name, nr: nr, arch: .x86_64, unreadable: false, denied: false, ret: ret,
+                         argsID: argsText.id, outID: outText.id, pid: pid, tid: tid)
+    }
+}
+
 enum TraceLineFastPath {
-    /// The event of a syscall line in TraceEncoder's key order, or nil for the general decoder.
-    static func syscall(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache, filter: SyscallDecodeFilter?,
-                        interner: TextInterner, file: String, lineNumber: Int) -> Event? {
+    /// A syscall line in TraceEncoder's key order, or nil for the general decoder.
+    static func syscall(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache, names: SyscallNameTable,
+                        filter: SyscallDecodeFilter?, interner: TextInterner) -> SyscallLine? {
         guard let base = line.baseAddress else { return nil }
         var r = Reader(base: base, end: line.count)
         guard r.literal("{\"seq\":"), let seq = r.unsigned(),
@@ -19,10 +48,10 @@ enum TraceLineFastPath {
               r.literal(",\"pid\":"), let pid = r.int32(),
               r.literal(",\"tid\":"), let tid = r.int32(),
               r.literal(",\"ev\":\"syscall\",\"sc\":\""), let nameEnd = r.plainStringEnd() else { return nil }
-        let name = cache.string(UnsafeBufferPointer(start: base + r.i, count: nameEnd - r.i))
+        guard let known = names.entry(UnsafeBufferPointer(start: base + r.i, count: nameEnd - r.i), filter: filter),
+              let decoding = known.decoding else { return nil }
         r.i = nameEnd + 1
         guard r.literal(",\"nr\":"), let nr = r.int32(), r.literal(",\"args\":") else { return nil }
-        let decoding = filter?.decoding(of: name) ?? .full
         var c = JSONCursor(line, cache: cache)
         c.i = r.i
         var args: [Arg] = []
@@ -62,14 +91,14 @@ enum TraceLineFastPath {
             xseq = v
         }
         guard r.literal("}"), r.onlySpaceLeft() else { return nil }
-        var sc = Syscall(name: name, nr: nr, arch: .x86_64, args: args, exit: ret.map { SyscallExit(ret: $0, out: out) },
-                         exitSeq: xseq)
+        var s = SyscallLine(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, name: known.name, nameID: known.id, nr: nr,
+                            ret: ret, xseq: xseq,
+                            decoding: decoding, args: args, out: out)
         if decoding == .deferred {
-            sc.deferred = DeferredArgs(args: DeferredArgs.text(line, argsSpan, interner, orEmptyObject: true),
-                                       out: DeferredArgs.text(line, outSpan, interner, orEmptyObject: false),
-                                       file: file, line: lineNumber)
+            s.argsText = DeferredArgs.text(line, argsSpan, interner, orEmptyObject: true)
+            s.outText = DeferredArgs.text(line, outSpan, interner, orEmptyObject: false)
         }
-        return Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, kind: .syscall(sc))
+        return s
     }
 
     private struct Reader {

@@ -16,6 +16,7 @@ public final class TraceReader: EventStream {
     private let lines: ByteLineReader
     private let strings = StringCache()
     private let texts = TextInterner()
+    private var names = SyscallNameTable()
     private var firstEvent: Event?
     private var decodeFilter: SyscallDecodeFilter?
     private var finished = false
@@ -69,7 +70,20 @@ public final class TraceReader: EventStream {
         return nil
     }
 
-    public func decodeSyscalls(only filter: SyscallDecodeFilter) { decodeFilter = filter }
+    public func decodeSyscalls(only filter: SyscallDecodeFilter) {
+        decodeFilter = filter
+        // Names keep the decoding they were first read with: start them over.
+        names = SyscallNameTable()
+    }
+
+    /// Syscall lines in the writer's own shape are shown to `judge` before an
+    /// event is made of them; the ones it takes are consumed there.
+    private var lineJudge: ((SyscallLine) -> Bool)?
+
+    func takeSyscallLines(where judge: @escaping (SyscallLine) -> Bool) -> Bool {
+        lineJudge = judge
+        return true
+    }
 
     /// An engine-order view of the rest of this trace (see `EngineOrder`).
     public func engineOrder(window: Int = EngineOrder.defaultWindow) -> EngineOrder {
@@ -80,8 +94,9 @@ public final class TraceReader: EventStream {
         if finished { return nil }
         while let line = try lines.next() {
             if isBlank(line.bytes) { continue }
-            if let e = TraceLineFastPath.syscall(line.bytes, cache: strings, filter: decodeFilter, interner: texts, file: name, lineNumber: line.number) {
-                return .event(e)
+            if let s = TraceLineFastPath.syscall(line.bytes, cache: strings, names: names, filter: decodeFilter, interner: texts) {
+                if let judge = lineJudge, judge(s) { continue }
+                return .event(s.event(file: name, line: line.number))
             }
             let decoded: TraceRecord
             do {

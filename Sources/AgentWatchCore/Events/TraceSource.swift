@@ -32,6 +32,10 @@ public final class TraceSource: EventStream {
 
     public func decodeSyscalls(only filter: SyscallDecodeFilter) { stream.decodeSyscalls(only: filter) }
 
+    func takeSyscallLines(where judge: @escaping (SyscallLine) -> Bool) -> Bool {
+        (stream as? TraceReader)?.takeSyscallLines(where: judge) ?? false
+    }
+
     /// Opens `path`. A path that is no file but the prefix of `strace -ff -o
     /// PREFIX` files (PREFIX.PID) opens those.
     public init(path: String, strace: StraceImporter.Options = StraceImporter.Options()) throws(TraceDiagnostic) {

@@ -56,6 +56,8 @@ public final class PolicyEngine {
     struct Plan {
         /// Tells plans apart in the verdict memo's keys.
         var id = 0
+        /// execve or execveat: a successful exit is the exec event instead.
+        var isExec = false
         var entry: [PlannedRule] = []
         var exit: [PlannedRule] = []
         /// What each phase's verdict depends on; nil where it cannot be memoised.
@@ -151,14 +153,49 @@ public final class PolicyEngine {
         if case .exec(let x) = e.kind { return knownCleanExec(e, x, processes) }
         guard case .syscall(let sc) = e.kind, let d = sc.deferred else { return false }
         guard let (name, phase) = Self.target(e) else { return true }
-        let p = planFor(name)
-        if (phase == .exit ? p.exit : p.entry).isEmpty { return true }
-        guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return false }
-        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return false }
-        let key = VerdictMemo.key(plan: p.id, sc, d, phase: phase, needs: needs, event: e, processes: processes)
-        if memo.contains(key) { return true }
-        pendingKey = (e.seq, phase, key)
-        return false
+        let line = VerdictMemo.Line(name: name, nr: sc.nr, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied,
+                                    ret: sc.exit?.ret, argsID: d.argsID, outID: d.outID, pid: e.pid, tid: e.tid)
+        switch memoAnswer(line, planFor(name), phase, processes) {
+        case .clean: return true
+        case .unknown: return false
+        case .miss(let key):
+            pendingKey = (e.seq, phase, key)
+            return false
+        }
+    }
+
+    /// `knownClean` for a line no event was made of yet (replay's fast lane):
+    /// both views, entry then exit, with nothing in between. False leaves no
+    /// trace: the line then goes the ordinary way.
+    /// `plan` is `plan(for: line.name)`, looked up once per name by the caller.
+    func knownClean(line: VerdictMemo.Line, plan: Plan, entry: Bool, exit: Bool, processes: ProcessTable) -> Bool {
+        if entry {
+            guard case .clean = memoAnswer(line, plan, .entry, processes, counting: false) else { return false }
+        }
+        guard exit, let ret = line.ret else { return true }
+        // A successful execve's exit is the exec event, seen on its own.
+        if plan.isExec, !(ret < 0 && ret >= -4095) { return true }
+        guard case .clean = memoAnswer(line, plan, .exit, processes, counting: false) else { return false }
+        return true
+    }
+
+    /// The rules a syscall runs, by name (see knownClean(line:plan:…)).
+    func plan(for name: String) -> Plan { planFor(name) }
+
+    private enum MemoAnswer {
+        case clean
+        /// Not memoisable here.
+        case unknown
+        case miss(VerdictMemo.Key)
+    }
+
+    private func memoAnswer(_ line: VerdictMemo.Line, _ p: Plan, _ phase: EventPhase, _ processes: ProcessTable,
+                            counting: Bool = true) -> MemoAnswer {
+        if (phase == .exit ? p.exit : p.entry).isEmpty { return .clean }
+        guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return .unknown }
+        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return .unknown }
+        let key = VerdictMemo.key(plan: p.id, line, phase: phase, needs: needs, processes: processes)
+        return memo.contains(key, countingMiss: counting) ? .clean : .miss(key)
     }
 
     /// An exec event (apply it first): everything the rules see of it is in the
@@ -261,6 +298,7 @@ public final class PolicyEngine {
     private func makePlan(_ name: String) -> Plan {
         var p = Plan()
         p.id = plan.count + 1
+        p.isExec = name == "execve" || name == "execveat"
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {
                 if var n = p.entryMemo { p.entryMemo = update(&n) ? n : nil }

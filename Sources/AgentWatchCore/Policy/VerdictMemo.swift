@@ -101,46 +101,99 @@ final class VerdictMemo {
     /// Flags of an exec event's key: no syscall line has them.
     static let execFlags: UInt32 = 1 << 8
 
-    private var clean = Set<Key>()
+    /// Open addressing with linear probing, half full at most: a lookup per
+    /// syscall view is the replay's hottest path, too hot for a Set's SipHash.
+    private var slots: [Key?] = Array(repeating: nil, count: 1024)
+    private var count = 0
+    private var mask = 1023
     /// Lines remembered at most; the memo starts over when full.
     static let capacity = 1 << 16
     private(set) var hits = 0
     private(set) var misses = 0
 
-    func contains(_ k: Key) -> Bool {
-        if clean.contains(k) {
-            hits += 1
-            return true
+    func contains(_ k: Key, countingMiss: Bool = true) -> Bool {
+        var i = Self.slot(k) & mask
+        while let s = slots[i] {
+            if s == k {
+                hits += 1
+                return true
+            }
+            i = (i + 1) & mask
         }
-        misses += 1
+        if countingMiss { misses += 1 }
         return false
     }
 
     func insert(_ k: Key) {
-        if clean.count >= Self.capacity { clean.removeAll(keepingCapacity: true) }
-        clean.insert(k)
+        if count >= Self.capacity {
+            slots = Array(repeating: nil, count: slots.count)
+            count = 0
+        } else if count * 2 >= slots.count {
+            let old = slots
+            slots = Array(repeating: nil, count: slots.count * 2)
+            mask = slots.count - 1
+            count = 0
+            for case let k? in old { insert(k) }
+        }
+        var i = Self.slot(k) & mask
+        while let s = slots[i] {
+            if s == k { return }
+            i = (i + 1) & mask
+        }
+        slots[i] = k
+        count += 1
     }
 
-    static func key(plan: Int, _ sc: Syscall, _ d: DeferredArgs, phase: EventPhase, needs: MemoNeeds, event e: Event,
-                    processes: ProcessTable) -> Key {
+    private static func slot(_ k: Key) -> Int {
+        @inline(__always) func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
+            let m = (h ^ v) &* 0x9E37_79B9_7F4A_7C15
+            return m ^ (m >> 29)
+        }
+        var h = UInt64(UInt32(bitPattern: k.plan)) | UInt64(UInt32(bitPattern: k.nr)) << 32
+        h = mix(h, UInt64(k.flags))
+        h = mix(h, UInt64(bitPattern: k.ret))
+        h = mix(h, UInt64(bitPattern: Int64(k.args)))
+        h = mix(h, UInt64(bitPattern: Int64(k.out)))
+        h = mix(h, UInt64(bitPattern: Int64(k.process)))
+        h = mix(h, UInt64(bitPattern: Int64(k.hostnames)))
+        return Int(truncatingIfNeeded: h)
+    }
+
+    /// What a key is made of: a syscall line's fields and its texts' numbers.
+    struct Line {
+        let name: String
+        let nr: Int32
+        let arch: Arch
+        let unreadable: Bool
+        let denied: Bool
+        /// Nil for a syscall that did not return.
+        let ret: Int64?
+        let argsID: Int
+        let outID: Int
+        let pid: Int32
+        let tid: Int32
+    }
+
+
+    static func key(plan: Int, _ line: Line, phase: EventPhase, needs: MemoNeeds, processes: ProcessTable) -> Key {
         let archBits: UInt32
-        switch sc.arch {
+        switch line.arch {
         case .x86_64: archBits = 0
         case .i386: archBits = 1
         case .x32: archBits = 2
         case .unknown: archBits = 3
         }
-        let flags = (phase == .entry ? 0 : 1) | archBits << 1 | (sc.unreadable ? 8 : 0) | (sc.denied ? 16 : 0)
-        let atExit = phase == .exit ? sc.exit : nil
+        let flags = (phase == .entry ? 0 : 1) | archBits << 1 | (line.unreadable ? 8 : 0) | (line.denied ? 16 : 0)
+        let atExit = phase == .exit && line.ret != nil
         var process = 0
         if needs.process {
-            let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid)
+            let rec = processes.process(line.pid) ?? processes.processOfThread(line.tid)
             if let r = rec {
                 process = needs.ancestry ? processes.lineageID(r) : processes.lookID(r)
             }
         }
-        return Key(plan: Int32(truncatingIfNeeded: plan), nr: sc.nr, flags: flags, ret: atExit?.ret ?? 0, args: d.argsID,
-                   out: atExit == nil ? 0 : d.outID, process: process,
+        return Key(plan: Int32(truncatingIfNeeded: plan), nr: line.nr, flags: flags, ret: atExit ? line.ret ?? 0 : 0,
+                   args: line.argsID, out: atExit ? line.outID : 0, process: process,
                    hostnames: needs.hostnames ? processes.hostnames.generation : 0)
     }
 }
