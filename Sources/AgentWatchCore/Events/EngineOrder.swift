@@ -88,15 +88,15 @@ public final class EngineOrder: EventStream {
     /// the exit right after the entry) are offered to `judge`, which handles
     /// their views itself when it can; their numbers are then passed.
     /// False when the source cannot offer lines.
-    func takeSyscallLines(where judge: @escaping (SyscallLine) -> Bool) -> Bool {
-        let take: (SyscallLine) -> Bool = { [unowned self] line in
+    func takeSyscallLines(where judge: @escaping (SyscallLine, SyscallNameTable) -> Bool) -> Bool {
+        let take: (SyscallLine, SyscallNameTable) -> Bool = { [unowned self] line, names in
             guard self.buffered == 0, line.seq == self.expected else { return false }
             var next = line.seq + 1
             if let x = line.xseq, line.ret != nil {
                 guard x == line.seq + 1 else { return false }
                 next += 1
             }
-            guard judge(line) else { return false }
+            guard judge(line, names) else { return false }
             self.expected = next
             return true
         }

@@ -417,8 +417,17 @@ struct JSONCursor {
             if k == 0 { continue }
             switch k {
             case 1:
-                // A string: short ones are the rule, a byte loop beats a call to memchr.
+                // A string: eight bytes at a time to the next quote or backslash.
                 while true {
+                    while j + 8 <= n {
+                        let w = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+                        let hit = Self.zeroByteMask(w ^ 0x2222_2222_2222_2222) | Self.zeroByteMask(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+                        if hit != 0 {
+                            j += hit.trailingZeroBitCount >> 3
+                            break
+                        }
+                        j += 8
+                    }
                     guard j < n else { i = j; throw unexpected("a string") }
                     let d = base[j]
                     j += 1
@@ -439,6 +448,12 @@ struct JSONCursor {
         i = j
         throw unexpected("the end of a value")
         }
+    }
+
+    /// The high bit of every zero byte of `w` set (and possibly of bytes above
+    /// one, never below): the lowest set bit marks the first zero byte.
+    @inline(__always) static func zeroByteMask(_ w: UInt64) -> UInt64 {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
     }
 
     /// 1 for a quote, 2 for an opening bracket, 3 for a closing one, 0 for the rest.

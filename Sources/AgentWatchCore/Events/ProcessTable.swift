@@ -141,7 +141,14 @@ public final class ProcessTable: @unchecked Sendable {
 
     public init() {}
 
-    public func process(_ pid: Int32) -> ProcessRecord? { byPid[pid] }
+    public func process(_ pid: Int32) -> ProcessRecord? {
+        // A trace stays with one process for a while: the last answer is kept (every change to byPid drops it).
+        if let (p, r) = lastLookup, p == pid { return r }
+        let r = byPid[pid]
+        lastLookup = (pid, r)
+        return r
+    }
+    private var lastLookup: (Int32, ProcessRecord?)?
 
     public func processOfThread(_ tid: Int32) -> ProcessRecord? {
         if let pid = tgidOf[tid] { return byPid[pid] }
@@ -164,6 +171,7 @@ public final class ProcessTable: @unchecked Sendable {
             rec.facts = s.facts
             if s.facts.sid != 0 { rec.sid = s.facts.sid }
             rec.exeFromMemfd = parent?.exeFromMemfd ?? false
+            lastLookup = nil
             byPid[e.pid] = rec
             tgidOf[e.pid] = e.pid
             if s.via == "root" || rootPid == nil { rootPid = rootPid ?? e.pid }
@@ -182,6 +190,7 @@ public final class ProcessTable: @unchecked Sendable {
             rec.script = x.script
             if x.facts.sid != 0 { rec.sid = x.facts.sid }
             rec.exeFromMemfd = x.exe.hasPrefix("/memfd:")
+            lastLookup = nil
             byPid[e.pid] = rec
             tgidOf[e.pid] = e.pid
         case .exit(let x):
@@ -208,6 +217,9 @@ public final class ProcessTable: @unchecked Sendable {
         guard case .syscall(let sc) = e.kind else { return false }
         return needsArguments(syscall: sc.name)
     }
+
+    /// A DNS-over-TCP answer is half read: connect and close need their arguments.
+    var dnsStreamsOpen: Bool { !dnsStreams.isEmpty }
 
     func needsArguments(syscall name: String) -> Bool {
         switch name {
@@ -274,6 +286,7 @@ public final class ProcessTable: @unchecked Sendable {
 
     /// Forgets processes that ended, keeping memory constant on long traces.
     public func reap(_ pid: Int32) {
+        lastLookup = nil
         byPid[pid] = nil
         dnsStreams.forget(pid: pid)
     }

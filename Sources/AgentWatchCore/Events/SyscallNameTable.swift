@@ -5,35 +5,37 @@ import Glibc
 // keep what it learnt about a syscall in an array instead of comparing names.
 
 final class SyscallNameTable {
-    struct Entry {
-        let name: String
+    private struct Slot {
         let bytes: [UInt8]
-        /// Dense from 0, in order of first sight.
         let id: Int
-        /// How the reader's filter wants its arguments (filled on first sight).
-        var decoding: SyscallDecodeFilter.Decoding?
     }
 
-    private var slots: [Entry?] = Array(repeating: nil, count: 1024)
-    private(set) var count = 0
+    private var slots: [Slot?] = Array(repeating: nil, count: 1024)
+    private var names: [String] = []
+    private var decodings: [SyscallDecodeFilter.Decoding] = []
     /// Past this many names (no real trace has them) lines go the general way.
     static let maxNames = 512
 
-    /// The entry for a spelling; nil once the table is full.
-    func entry(_ raw: UnsafeBufferPointer<UInt8>, filter: SyscallDecodeFilter?) -> Entry? {
+    /// A spelling's number (dense from 0, in order of first sight) and how the
+    /// reader's filter wants its arguments; nil once the table is full.
+    func lookup(_ raw: UnsafeBufferPointer<UInt8>, filter: SyscallDecodeFilter?) -> (id: Int, decoding: SyscallDecodeFilter.Decoding)? {
         guard let base = raw.baseAddress, !raw.isEmpty else { return nil }
-        var i = Int(truncatingIfNeeded: TextInterner.hash(base, raw.count)) & (slots.count - 1)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: TextInterner.hash(base, raw.count)) & mask
         while let e = slots[i] {
             if e.bytes.count == raw.count, e.bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { memcmp($0, base, raw.count) == 0 } ?? false }) {
-                return e
+                return (e.id, decodings[e.id])
             }
-            i = (i + 1) & (slots.count - 1)
+            i = (i + 1) & mask
         }
-        guard count < Self.maxNames else { return nil }
+        guard names.count < Self.maxNames else { return nil }
         let name = String(decoding: raw, as: UTF8.self)
-        let e = Entry(name: name, bytes: Array(raw), id: count, decoding: filter?.decoding(of: name) ?? .full)
-        slots[i] = e
-        count += 1
-        return e
+        let id = names.count
+        slots[i] = Slot(bytes: Array(raw), id: id)
+        names.append(name)
+        decodings.append(filter?.decoding(of: name) ?? .full)
+        return (id, decodings[id])
     }
+
+    func name(_ id: Int) -> String { names[id] }
 }

@@ -30,6 +30,22 @@ final class TextInterner {
         mask = n - 1
     }
 
+    /// The text's number alone: nothing is retained unless the text is new.
+    func id(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = raw.baseAddress, !raw.isEmpty else { return 0 }
+        guard raw.count <= Self.maxLength else { return fresh(raw).id }
+        let slot = Int(truncatingIfNeeded: Self.hash(base, raw.count)) & mask
+        if let known = slots[slot]?.id, sameBytes(slot, base, raw.count) { return known }
+        let t = fresh(raw)
+        slots[slot] = t
+        return t.id
+    }
+
+    private func sameBytes(_ slot: Int, _ base: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard let hit = slots[slot], hit.bytes.count == n else { return false }
+        return hit.bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memcmp($0, base, n) == 0 } ?? false }
+    }
+
     func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Text {
         guard let base = raw.baseAddress, !raw.isEmpty else { return Text(bytes: [], id: 0) }
         guard raw.count <= Self.maxLength else { return fresh(raw) }

@@ -7,82 +7,62 @@ import Glibc
 // the fast reader does not take) goes to TraceLineDecoder, which also
 // reports every error.
 
-/// A syscall line as read, before any event is made of it.
+/// A syscall line as read, before any event is made of it: plain values and
+/// numbers only (no strings, no arrays), so handing it around costs nothing.
+/// `event` finishes what the fast lane did not need.
 struct SyscallLine {
-    let seq: UInt64, mono: UInt64, wall: UInt64
+    let seq: UInt64
     let pid: Int32, tid: Int32
-    let name: String
     /// The name's number in the reader's SyscallNameTable.
     let nameID: Int
     let nr: Int32
     let ret: Int64?
     let xseq: UInt64?
     let decoding: SyscallDecodeFilter.Decoding
-    /// Decoded (`.full`) arguments and written-back values.
-    var args: [Arg] = [], out: [Arg] = []
-    /// The texts of `.deferred` arguments; empty otherwise.
-    var argsText = TextInterner.Text(bytes: [], id: 0), outText = TextInterner.Text(bytes: [], id: 0)
-
-    func event(file: String, line: Int) -> Event {
-        var sc = Syscall(name: name, nr: nr, arch: .x86_64, args: args, exit: ret.map { SyscallExit(ret: $0, out: out) },
-                         exitSeq: xseq)
-        if decoding == .deferred { sc.deferred = DeferredArgs(args: argsText, out: outText, file: file, line: line) }
-        return Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, kind: .syscall(sc))
-    }
+    /// Numbers of the `.deferred` argument texts in the reader's TextInterner (0: none).
+    let argsID: Int, outID: Int
+    /// Where the rest sits in the line.
+    let monoAt: Int, wallAt: Int
+    let argsSpan: Range<Int>, outSpan: Range<Int>?
 
     var memoLine: VerdictMemo.Line {
-        VerdictMemo.Line(name: name, nr: nr, arch: .x86_64, unreadable: false, denied: false, ret: ret,
-                         argsID: argsText.id, outID: outText.id, pid: pid, tid: tid)
+        VerdictMemo.Line(nr: nr, arch: .x86_64, unreadable: false, denied: false, ret: ret, argsID: argsID, outID: outID,
+                         pid: pid, tid: tid)
     }
 }
 
 enum TraceLineFastPath {
     /// A syscall line in TraceEncoder's key order, or nil for the general decoder.
-    static func syscall(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache, names: SyscallNameTable,
-                        filter: SyscallDecodeFilter?, interner: TextInterner) -> SyscallLine? {
+    static func syscall(_ line: UnsafeBufferPointer<UInt8>, names: SyscallNameTable, filter: SyscallDecodeFilter?,
+                        interner: TextInterner) -> SyscallLine? {
         guard let base = line.baseAddress else { return nil }
         var r = Reader(base: base, end: line.count)
+        // mono and wall are checked here and read only when an event is made.
         guard r.literal("{\"seq\":"), let seq = r.unsigned(),
-              r.literal(",\"mono\":"), let mono = r.unsigned(),
-              r.literal(",\"wall\":"), let wall = r.unsigned(),
+              r.literal(",\"mono\":") else { return nil }
+        let monoAt = r.i
+        guard r.digits(), r.literal(",\"wall\":") else { return nil }
+        let wallAt = r.i
+        guard r.digits(),
               r.literal(",\"pid\":"), let pid = r.int32(),
               r.literal(",\"tid\":"), let tid = r.int32(),
-              r.literal(",\"ev\":\"syscall\",\"sc\":\""), let nameEnd = r.plainStringEnd() else { return nil }
-        guard let known = names.entry(UnsafeBufferPointer(start: base + r.i, count: nameEnd - r.i), filter: filter),
-              let decoding = known.decoding else { return nil }
+              r.literal(",\"ev\":\"syscall\",\"sc\":\""), let nameEnd = r.plainStringEnd(),
+              let known = names.lookup(UnsafeBufferPointer(start: base + r.i, count: nameEnd - r.i), filter: filter) else { return nil }
         r.i = nameEnd + 1
         guard r.literal(",\"nr\":"), let nr = r.int32(), r.literal(",\"args\":") else { return nil }
-        var c = JSONCursor(line, cache: cache)
+        var c = JSONCursor(line)
         c.i = r.i
-        var args: [Arg] = []
-        var argsSpan: Range<Int>?
-        do {
-            switch decoding {
-            case .full: args = try ArgDecoder.args(&c)
-            case .hollow: try c.skipFast()
-            case .deferred: argsSpan = try c.spanSkippingFast()
-            }
-        } catch {
-            return nil
-        }
+        let argsSpan: Range<Int>
+        do { argsSpan = try c.spanSkippingFast() } catch { return nil }
         r.i = c.i
         var ret: Int64?, xseq: UInt64?
-        var out: [Arg] = []
         var outSpan: Range<Int>?
         if r.literal(",\"ret\":") {
             guard let v = r.signed() else { return nil }
             ret = v
             if r.literal(",\"out\":") {
                 c.i = r.i
-                do {
-                    switch decoding {
-                    case .full: out = try ArgDecoder.args(&c)
-                    case .hollow: try c.skipFast()
-                    case .deferred: outSpan = try c.spanSkippingFast()
-                    }
-                } catch {
-                    return nil
-                }
+                do { outSpan = try c.spanSkippingFast() } catch { return nil }
                 r.i = c.i
             }
         }
@@ -91,14 +71,47 @@ enum TraceLineFastPath {
             xseq = v
         }
         guard r.literal("}"), r.onlySpaceLeft() else { return nil }
-        var s = SyscallLine(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, name: known.name, nameID: known.id, nr: nr,
-                            ret: ret, xseq: xseq,
-                            decoding: decoding, args: args, out: out)
-        if decoding == .deferred {
-            s.argsText = DeferredArgs.text(line, argsSpan, interner, orEmptyObject: true)
-            s.outText = DeferredArgs.text(line, outSpan, interner, orEmptyObject: false)
+        var argsID = 0, outID = 0
+        if known.decoding == .deferred {
+            argsID = interner.id(UnsafeBufferPointer(rebasing: line[argsSpan]))
+            if let o = outSpan { outID = interner.id(UnsafeBufferPointer(rebasing: line[o])) }
         }
-        return s
+        return SyscallLine(seq: seq, pid: pid, tid: tid, nameID: known.id, nr: nr, ret: ret, xseq: xseq, decoding: known.decoding,
+                           argsID: argsID, outID: outID, monoAt: monoAt, wallAt: wallAt, argsSpan: argsSpan, outSpan: outSpan)
+    }
+
+    /// The event of a line `syscall` read (the same line, the same tables).
+    static func event(_ s: SyscallLine, _ line: UnsafeBufferPointer<UInt8>, names: SyscallNameTable, interner: TextInterner,
+                      cache: StringCache, file: String, lineNumber: Int) throws(JSONParseError) -> Event {
+        guard let base = line.baseAddress else { throw JSONParseError(message: "empty line", offset: 0, atEnd: true) }
+        var r = Reader(base: base, end: line.count)
+        r.i = s.monoAt
+        let mono = r.unsigned()
+        r.i = s.wallAt
+        let wall = r.unsigned()
+        guard let mono, let wall else { throw JSONParseError(message: "a time does not fit", offset: s.monoAt, atEnd: false) }
+        var args: [Arg] = [], out: [Arg] = []
+        var deferred: DeferredArgs?
+        switch s.decoding {
+        case .full:
+            var c = JSONCursor(line, cache: cache)
+            c.i = s.argsSpan.lowerBound
+            args = try ArgDecoder.args(&c)
+            if let o = s.outSpan {
+                c.i = o.lowerBound
+                out = try ArgDecoder.args(&c)
+            }
+        case .hollow:
+            break
+        case .deferred:
+            deferred = DeferredArgs(args: interner.intern(UnsafeBufferPointer(rebasing: line[s.argsSpan])),
+                                    out: DeferredArgs.text(line, s.outSpan, interner, orEmptyObject: false),
+                                    file: file, line: lineNumber)
+        }
+        var sc = Syscall(name: names.name(s.nameID), nr: s.nr, arch: .x86_64, args: args,
+                         exit: s.ret.map { SyscallExit(ret: $0, out: out) }, exitSeq: s.xseq)
+        sc.deferred = deferred
+        return Event(seq: s.seq, mono: mono, wall: wall, pid: s.pid, tid: s.tid, kind: .syscall(sc))
     }
 
     private struct Reader {
@@ -140,6 +153,13 @@ enum TraceLineFastPath {
         }
 
         mutating func int32() -> Int32? { signed().flatMap { Int32(exactly: $0) } }
+
+        /// Passes over what `unsigned` would read.
+        mutating func digits() -> Bool {
+            let start = i
+            while i < end, base[i] &- UInt8(ascii: "0") <= 9 { i += 1 }
+            return i > start && i - start <= 20 && (i - start == 1 || base[start] != UInt8(ascii: "0"))
+        }
 
         /// Where a string without escapes or control characters ends (its closing quote).
         func plainStringEnd() -> Int? {

@@ -78,9 +78,9 @@ public final class TraceReader: EventStream {
 
     /// Syscall lines in the writer's own shape are shown to `judge` before an
     /// event is made of them; the ones it takes are consumed there.
-    private var lineJudge: ((SyscallLine) -> Bool)?
+    private var lineJudge: ((SyscallLine, SyscallNameTable) -> Bool)?
 
-    func takeSyscallLines(where judge: @escaping (SyscallLine) -> Bool) -> Bool {
+    func takeSyscallLines(where judge: @escaping (SyscallLine, SyscallNameTable) -> Bool) -> Bool {
         lineJudge = judge
         return true
     }
@@ -94,9 +94,13 @@ public final class TraceReader: EventStream {
         if finished { return nil }
         while let line = try lines.next() {
             if isBlank(line.bytes) { continue }
-            if let s = TraceLineFastPath.syscall(line.bytes, cache: strings, names: names, filter: decodeFilter, interner: texts) {
-                if let judge = lineJudge, judge(s) { continue }
-                return .event(s.event(file: name, line: line.number))
+            if let s = TraceLineFastPath.syscall(line.bytes, names: names, filter: decodeFilter, interner: texts) {
+                if let judge = lineJudge, judge(s, names) { continue }
+                if let e = try? TraceLineFastPath.event(s, line.bytes, names: names, interner: texts, cache: strings,
+                                                        file: name, lineNumber: line.number) {
+                    return .event(e)
+                }
+                // Arguments that do not decode: the general decoder says where.
             }
             let decoded: TraceRecord
             do {

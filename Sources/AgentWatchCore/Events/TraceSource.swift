@@ -32,7 +32,7 @@ public final class TraceSource: EventStream {
 
     public func decodeSyscalls(only filter: SyscallDecodeFilter) { stream.decodeSyscalls(only: filter) }
 
-    func takeSyscallLines(where judge: @escaping (SyscallLine) -> Bool) -> Bool {
+    func takeSyscallLines(where judge: @escaping (SyscallLine, SyscallNameTable) -> Bool) -> Bool {
         (stream as? TraceReader)?.takeSyscallLines(where: judge) ?? false
     }
 

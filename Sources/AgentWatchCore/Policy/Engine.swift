@@ -153,7 +153,7 @@ public final class PolicyEngine {
         if case .exec(let x) = e.kind { return knownCleanExec(e, x, processes) }
         guard case .syscall(let sc) = e.kind, let d = sc.deferred else { return false }
         guard let (name, phase) = Self.target(e) else { return true }
-        let line = VerdictMemo.Line(name: name, nr: sc.nr, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied,
+        let line = VerdictMemo.Line(nr: sc.nr, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied,
                                     ret: sc.exit?.ret, argsID: d.argsID, outID: d.outID, pid: e.pid, tid: e.tid)
         switch memoAnswer(line, planFor(name), phase, processes) {
         case .clean: return true

@@ -161,7 +161,6 @@ final class VerdictMemo {
 
     /// What a key is made of: a syscall line's fields and its texts' numbers.
     struct Line {
-        let name: String
         let nr: Int32
         let arch: Arch
         let unreadable: Bool

@@ -72,7 +72,7 @@ public final class ReplayDriver {
         if useVerdictMemo && everything {
             // What the lane needs to know of a syscall, by the reader's number for its name.
             var lanes: [(plan: PolicyEngine.Plan, streamEnding: Bool)?] = []
-            _ = events.takeSyscallLines { [unowned engine, unowned processes] line in
+            _ = events.takeSyscallLines { line, names in
                 guard line.decoding != .full else { return false }
                 if line.nameID >= lanes.count { lanes += Array(repeating: nil, count: line.nameID + 1 - lanes.count) }
                 let lane: (plan: PolicyEngine.Plan, streamEnding: Bool)
@@ -80,10 +80,11 @@ public final class ReplayDriver {
                     lane = known
                 } else {
                     // Syscalls the process table reads never come this way: they are decoded in full.
-                    lane = (engine.plan(for: line.name), ProcessTable.streamEndingSyscalls.contains(line.name))
+                    let name = names.name(line.nameID)
+                    lane = (engine.plan(for: name), ProcessTable.streamEndingSyscalls.contains(name))
                     lanes[line.nameID] = lane
                 }
-                if lane.streamEnding, processes.needsArguments(syscall: line.name) { return false }
+                if lane.streamEnding, processes.dnsStreamsOpen { return false }
                 let both = line.xseq != nil && line.ret != nil
                 guard engine.knownClean(line: line.memoLine, plan: lane.plan, entry: both || line.ret == nil, exit: line.ret != nil,
                                         processes: processes) else { return false }

@@ -1,0 +1,81 @@
+import Testing
+@testable import AgentWatchCore
+
+// Syscall lines in the writer's own key order are read by TraceLineFastPath,
+// everything else by TraceLineDecoder: both must give the same events, and
+// the same errors, whatever the line.
+
+@Test func deferredArgumentsMaterializeToWhatWasWritten() throws {
+    for seed in 0..<20 {
+        var gen = CodecEventGen(rng: CodecRNG(state: UInt64(100 + seed)))
+        let events = (0..<150).map { gen.event(seq: UInt64($0 + 1)) }
+        let reader = try TraceReader(bytes: codecEncode(nil, events), name: "seed\(seed)")
+        reader.decodeSyscalls(only: SyscallDecodeFilter(decoding: { _ in .deferred }))
+        var back: [Event] = []
+        while let e = try reader.next() { back.append(try e.materialized()) }
+        #expect(back.count == events.count)
+        for (a, b) in zip(events, back) where a != b {
+            Issue.record("seed \(seed) seq \(a.seq):\n  wrote \(a)\n  read  \(b)")
+            break
+        }
+    }
+}
+
+/// What the general decoder alone makes of a line: the event, or the error text.
+private func general(_ line: String) -> String {
+    var bytes = Array(line.utf8)
+    return bytes.withUnsafeMutableBufferPointer { b in
+        do throws(JSONParseError) {
+            switch try TraceLineDecoder.decode(UnsafeBufferPointer(b)) {
+            case .event(let e): return "\(e)"
+            case .header: return "header"
+            case .other(let w): return "other \(w)"
+            }
+        } catch {
+            return "error \(error.message) @\(error.offset)"
+        }
+    }
+}
+
+/// What a reader (fast path first) makes of the same line.
+private func viaReader(_ line: String) -> String {
+    do {
+        let reader = try TraceReader(string: line + "\n", name: "l")
+        guard let e = try reader.next() else { return "nothing" }
+        return "\(e)"
+    } catch {
+        return "error \(error.message)"
+    }
+}
+
+@Test func oddSyscallLinesReadAsTheGeneralDecoderReadsThem() {
+    let good = #"{"seq":7,"mono":100,"wall":200,"pid":10,"tid":11,"ev":"syscall","sc":"openat","nr":257,"args":{"filename":{"path":"/x"},"flags":{"flags":"O_RDONLY","raw":0}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"/x"}},"xseq":8}"#
+    let variants = [
+        good,
+        good.replacingOccurrences(of: #""seq":7"#, with: #""seq":07"#),
+        good.replacingOccurrences(of: #""wall":200"#, with: #""wall":99999999999999999999999"#),
+        good.replacingOccurrences(of: #""ret":3"#, with: #""ret":-9223372036854775808"#),
+        good.replacingOccurrences(of: #""ret":3"#, with: #""ret":-9223372036854775809"#),
+        good.replacingOccurrences(of: #""pid":10"#, with: #""pid":2147483648"#),
+        good.replacingOccurrences(of: #""ret":3"#, with: #""ret":3.5"#),
+        good.replacingOccurrences(of: #""sc":"openat""#, with: #""sc":"open\u0061t""#),
+        good.replacingOccurrences(of: #","xseq":8"#, with: ""),
+        good.replacingOccurrences(of: #","xseq":8"#, with: #","xseq":8,"denied":true"#),
+        good.replacingOccurrences(of: #""nr":257,"#, with: #""nr":257,"arch":"i386","#),
+        good.replacingOccurrences(of: #"}},"ret""#, with: #"},"ret""#),
+        good.replacingOccurrences(of: #"{"path":"/x"}"#, with: #"{"path":"/x\"}"#),
+        good + "  ",
+        good + " x",
+        String(good.dropLast()),
+        good.replacingOccurrences(of: #""mono":100,"wall":200"#, with: #""wall":200,"mono":100"#),
+    ]
+    for v in variants {
+        let g = general(v)
+        let r = viaReader(v)
+        if g.hasPrefix("error") {
+            #expect(r.hasPrefix("error"), "\(v)\n  general: \(g)\n  reader: \(r)")
+        } else {
+            #expect(g == r, "\(v)")
+        }
+    }
+}
