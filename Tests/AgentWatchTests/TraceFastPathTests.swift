@@ -79,3 +79,31 @@ private func viaReader(_ line: String) -> String {
         }
     }
 }
+
+@Test func oddProcessLinesReadAsTheGeneralDecoderReadsThem() {
+    let head = #"{"seq":7,"mono":100,"wall":200,"pid":10,"tid":10,"ev":"#
+    let facts = #","tty":34816,"pgid":10,"sid":9,"cap_eff":"0x0","cap_prm":"0x1ff","cap_inh":"0x0","loginuid":-1"#
+    let spawn = head + #""spawn","ppid":9,"via":"fork","exe":"/bin/sh","argv":["sh","-c","echo \"hi\""],"cwd":"/w","uid":1000,"comm":"sh""#
+    let exec = head + #""exec","exe":"/usr/bin/curl","path":"curl","argv":["curl"],"cwd":"/w","comm":"curl""#
+    let lines = [
+        spawn + "}", spawn + facts + "}", spawn + facts.replacingOccurrences(of: #""tty":34816,"#, with: "") + "}",
+        spawn + #","tty":5}"#, spawn + facts.replacingOccurrences(of: #","loginuid":-1"#, with: "") + "}",
+        spawn.replacingOccurrences(of: #""uid":1000"#, with: #""uid":-1"#) + "}",
+        spawn.replacingOccurrences(of: #"["sh","-c","echo \"hi\""]"#, with: #"["sh",1]"#) + "}",
+        exec + "}", exec + #","former_tid":12"# + facts + "}",
+        exec + facts + #","binary":{"sha256":"","format":"elf64","machine":"x86_64","build_id":"","static":false,"stripped":true,"interpreter":"","markers":[],"size":1}}"#,
+        exec.replacingOccurrences(of: #""path":"curl","#, with: "") + "}",
+        head + #""exit","code":0,"process":true}"#, head + #""exit","signal":9,"core":true,"process":false}"#,
+        head + #""exit","signal":9,"process":true}"#, head + #""exit","code":0}"#, head + #""exit","code":0,"process":1}"#,
+        head + #""thread","creator":9}"#, head + #""signal","sig":17,"sender":11}"#,
+    ]
+    for v in lines {
+        let g = general(v)
+        let r = viaReader(v)
+        if g.hasPrefix("error") {
+            #expect(r.hasPrefix("error"), "\(v)\n  general: \(g)\n  reader: \(r)")
+        } else {
+            #expect(g == r, "\(v)")
+        }
+    }
+}

@@ -80,6 +80,114 @@ enum TraceLineFastPath {
                            argsID: argsID, outID: outID, monoAt: monoAt, wallAt: wallAt, argsSpan: argsSpan, outSpan: outSpan)
     }
 
+    /// A spawn, exec or exit line in TraceEncoder's key order (no fingerprints), or nil for the general decoder.
+    static func process(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache) -> Event? {
+        guard let base = line.baseAddress else { return nil }
+        var r = Reader(base: base, end: line.count)
+        guard r.literal("{\"seq\":"), let seq = r.unsigned(),
+              r.literal(",\"mono\":"), let mono = r.unsigned(),
+              r.literal(",\"wall\":"), let wall = r.unsigned(),
+              r.literal(",\"pid\":"), let pid = r.int32(),
+              r.literal(",\"tid\":"), let tid = r.int32(),
+              r.literal(",\"ev\":\"") else { return nil }
+        var c = JSONCursor(line, cache: cache)
+        let kind: Event.Kind
+        do throws(JSONParseError) {
+            if r.literal("exit\"") {
+                var code: Int32?, signal: Int32?, core = false
+                if r.literal(",\"code\":") { guard let v = r.int32() else { return nil }; code = v }
+                if r.literal(",\"signal\":") {
+                    guard let v = r.int32(), r.literal(",\"core\":") else { return nil }
+                    signal = v
+                    c.i = r.i; core = try c.bool(); r.i = c.i
+                }
+                guard r.literal(",\"process\":") else { return nil }
+                c.i = r.i
+                let ended = try c.bool()
+                r.i = c.i
+                kind = .exit(Exit(code: code, signal: signal, core: core, processEnded: ended))
+            } else if r.literal("spawn\",\"ppid\":") {
+                guard let ppid = r.int32(), r.literal(",\"via\":") else { return nil }
+                c.i = r.i
+                let via = try c.string()
+                r.i = c.i
+                guard r.literal(",\"exe\":") else { return nil }
+                c.i = r.i
+                let exe = try c.string()
+                r.i = c.i
+                guard r.literal(",\"argv\":") else { return nil }
+                c.i = r.i
+                let argv = try c.stringArray()
+                r.i = c.i
+                guard r.literal(",\"cwd\":") else { return nil }
+                c.i = r.i
+                let cwd = try c.string()
+                r.i = c.i
+                guard r.literal(",\"uid\":"), let uid = r.unsigned().flatMap({ UInt32(exactly: $0) }), r.literal(",\"comm\":") else { return nil }
+                c.i = r.i
+                let comm = try c.string()
+                r.i = c.i
+                guard let facts = try Self.facts(&r, &c) else { return nil }
+                kind = .spawn(Spawn(ppid: ppid, via: via, exe: exe, argv: argv, cwd: cwd, uid: uid, comm: comm, facts: facts))
+            } else if r.literal("exec\",\"exe\":") {
+                c.i = r.i
+                let exe = try c.string()
+                r.i = c.i
+                guard r.literal(",\"path\":") else { return nil }
+                c.i = r.i
+                let path = try c.string()
+                r.i = c.i
+                guard r.literal(",\"argv\":") else { return nil }
+                c.i = r.i
+                let argv = try c.stringArray()
+                r.i = c.i
+                guard r.literal(",\"cwd\":") else { return nil }
+                c.i = r.i
+                let cwd = try c.string()
+                r.i = c.i
+                guard r.literal(",\"comm\":") else { return nil }
+                c.i = r.i
+                let comm = try c.string()
+                r.i = c.i
+                var formerTid: Int32?
+                if r.literal(",\"former_tid\":") { guard let v = r.int32() else { return nil }; formerTid = v }
+                guard let facts = try Self.facts(&r, &c) else { return nil }
+                kind = .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm, formerTid: formerTid, facts: facts))
+            } else {
+                return nil
+            }
+        } catch {
+            return nil
+        }
+        guard r.literal("}"), r.onlySpaceLeft() else { return nil }
+        return Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, kind: kind)
+    }
+
+    /// The facts TraceEncoder writes after a spawn or exec (all or none), then
+    /// the end of the object; nil for anything else (fingerprints included).
+    private static func facts(_ r: inout Reader, _ c: inout JSONCursor) throws(JSONParseError) -> ProcFacts? {
+        var f = ProcFacts()
+        if r.literal(",\"tty\":") { guard let v = r.int32() else { return nil }; f.tty = v }
+        guard r.literal(",\"pgid\":") else { return f.tty == 0 && r.peek("}") ? f : nil }
+        guard let pgid = r.int32(), r.literal(",\"sid\":"), let sid = r.int32(), r.literal(",\"cap_eff\":") else { return nil }
+        f.pgid = pgid
+        f.sid = sid
+        c.i = r.i
+        f.capEffective = try c.hexString()
+        r.i = c.i
+        guard r.literal(",\"cap_prm\":") else { return nil }
+        c.i = r.i
+        f.capPermitted = try c.hexString()
+        r.i = c.i
+        guard r.literal(",\"cap_inh\":") else { return nil }
+        c.i = r.i
+        f.capInheritable = try c.hexString()
+        r.i = c.i
+        guard r.literal(",\"loginuid\":"), let login = r.signed(), r.peek("}") else { return nil }
+        f.loginuid = login
+        return f
+    }
+
     /// The event of a line `syscall` read (the same line, the same tables).
     static func event(_ s: SyscallLine, _ line: UnsafeBufferPointer<UInt8>, names: SyscallNameTable, interner: TextInterner,
                       cache: StringCache, file: String, lineNumber: Int) throws(JSONParseError) -> Event {
@@ -153,6 +261,11 @@ enum TraceLineFastPath {
         }
 
         mutating func int32() -> Int32? { signed().flatMap { Int32(exactly: $0) } }
+
+        func peek(_ s: StaticString) -> Bool {
+            let n = s.utf8CodeUnitCount
+            return end - i >= n && memcmp(base + i, s.utf8Start, n) == 0
+        }
 
         /// Passes over what `unsigned` would read.
         mutating func digits() -> Bool {

@@ -101,6 +101,8 @@ public final class TraceReader: EventStream {
                     return .event(e)
                 }
                 // Arguments that do not decode: the general decoder says where.
+            } else if let e = TraceLineFastPath.process(line.bytes, cache: strings) {
+                return .event(e)
             }
             let decoded: TraceRecord
             do {
