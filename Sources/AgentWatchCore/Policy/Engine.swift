@@ -200,14 +200,15 @@ public final class PolicyEngine {
 
     /// An exec event (apply it first): everything the rules see of it is in the
     /// process's look now (image, argv, cwd, facts, fingerprints), except the
-    /// path as the program gave it, which must be the image's own.
+    /// path as the program gave it.
     private func knownCleanExec(_ e: Event, _ x: Exec, _ processes: ProcessTable) -> Bool {
         let p = planFor("execve")
         if p.exit.isEmpty { return true }
-        guard x.path == x.exe, let needs = p.exitMemo else { return false }
+        guard let needs = p.exitMemo else { return false }
         for i in needs.idleTrackers where trackers[i]?.isIdle == false { return false }
         guard let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid) else { return false }
-        let key = VerdictMemo.Key(plan: Int32(truncatingIfNeeded: p.id), nr: -1, flags: VerdictMemo.execFlags, ret: 0, args: 0, out: 0,
+        let key = VerdictMemo.Key(plan: Int32(truncatingIfNeeded: p.id), nr: -1, flags: VerdictMemo.execFlags, ret: 0,
+                                  args: memo.pathID(x.path), out: 0,
                                   process: needs.ancestry ? processes.lineageID(rec) : processes.lookID(rec),
                                   hostnames: needs.hostnames ? processes.hostnames.generation : 0)
         if memo.contains(key) { return true }

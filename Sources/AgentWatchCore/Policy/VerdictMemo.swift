@@ -98,6 +98,19 @@ final class VerdictMemo {
         let hostnames: Int
     }
 
+    /// Exec paths as the programs gave them, numbered for exec events' keys
+    /// (never reused: the table starts over with fresh numbers when full).
+    private var paths: [String: Int] = [:]
+    private var nextPath = 1
+
+    func pathID(_ path: String) -> Int {
+        if let known = paths[path] { return known }
+        if paths.count >= Self.capacity { paths.removeAll(keepingCapacity: true) }
+        defer { nextPath += 1 }
+        paths[path] = nextPath
+        return nextPath
+    }
+
     /// Flags of an exec event's key: no syscall line has them.
     static let execFlags: UInt32 = 1 << 8
 

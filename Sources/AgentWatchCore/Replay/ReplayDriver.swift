@@ -67,32 +67,9 @@ public final class ReplayDriver {
             return engine.looksAt(name) ? lazy : .hollow
         }))
         let strings = StringCache()
-        // The fast lane: a syscall line that needs nothing from the process table
-        // and that the memo already knows to be clean is done with as it is read.
-        if useVerdictMemo && everything {
-            // What the lane needs to know of a syscall, by the reader's number for its name.
-            var lanes: [(plan: PolicyEngine.Plan, streamEnding: Bool)?] = []
-            _ = events.takeSyscallLines { line, names in
-                guard line.decoding != .full else { return false }
-                if line.nameID >= lanes.count { lanes += Array(repeating: nil, count: line.nameID + 1 - lanes.count) }
-                let lane: (plan: PolicyEngine.Plan, streamEnding: Bool)
-                if let known = lanes[line.nameID] {
-                    lane = known
-                } else {
-                    // Syscalls the process table reads never come this way: they are decoded in full.
-                    let name = names.name(line.nameID)
-                    lane = (engine.plan(for: name), ProcessTable.streamEndingSyscalls.contains(name))
-                    lanes[line.nameID] = lane
-                }
-                if lane.streamEnding, processes.dnsStreamsOpen { return false }
-                let both = line.xseq != nil && line.ret != nil
-                guard engine.knownClean(line: line.memoLine, plan: lane.plan, entry: both || line.ret == nil, exit: line.ret != nil,
-                                        processes: processes) else { return false }
-                stats.events += both ? 2 : 1
-                stats.evaluated += both ? 2 : 1
-                return true
-            }
-        }
+        // The fast lane (see ReplayLane): only when every event is evaluated, as a filter would have to see them.
+        let lane = ReplayLane(engine: engine, processes: processes)
+        if useVerdictMemo && everything { _ = events.takeSyscallLines { lane.take($0, $1) } }
         while true {
             let next: Event?
             do {
@@ -126,6 +103,8 @@ public final class ReplayDriver {
             }
         }
         enforcer.flush()
+        stats.events += lane.views
+        stats.evaluated += lane.views
         stats.memoHits = engine.memo.hits
         if getenv("AGENTWATCH_STATS") != nil {
             Stderr.line("agentwatch: verdict memo: \(engine.memo.hits) hits, \(engine.memo.misses) misses")
