@@ -84,3 +84,48 @@ final class TextInterner {
         return h ^ (h >> 29)
     }
 }
+
+/// What TraceLineFastPath read of a syscall line's content (everything from
+/// "sc" up to xseq), found again by the content's bytes. Direct-mapped like
+/// TextInterner; the numbers it keeps stay valid, as interned numbers are
+/// never reused.
+final class SyscallContentCache {
+    struct Content {
+        let nameID: Int
+        let decoding: SyscallDecodeFilter.Decoding
+        let nr: Int32
+        let ret: Int64?
+        let argsID: Int, outID: Int
+        /// Where args and out sit, from the content's first byte.
+        let args: Range<Int>, out: Range<Int>?
+    }
+
+    private struct Slot {
+        let bytes: [UInt8]
+        let content: Content
+    }
+
+    private var slots: [Slot?]
+    private let mask: Int
+
+    init(slots: Int = 1 << 14) {
+        var n = 1
+        while n < slots { n <<= 1 }
+        self.slots = Array(repeating: nil, count: n)
+        mask = n - 1
+    }
+
+    func lookup(_ raw: UnsafeBufferPointer<UInt8>) -> Content? {
+        guard let base = raw.baseAddress, !raw.isEmpty, raw.count <= TextInterner.maxLength else { return nil }
+        let slot = Int(truncatingIfNeeded: TextInterner.hash(base, raw.count)) & mask
+        guard let hit = slots[slot], hit.bytes.count == raw.count,
+              hit.bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { memcmp($0, base, raw.count) == 0 } ?? false }) else { return nil }
+        return hit.content
+    }
+
+    func insert(_ raw: UnsafeBufferPointer<UInt8>, _ c: Content) {
+        guard let base = raw.baseAddress, !raw.isEmpty, raw.count <= TextInterner.maxLength else { return }
+        let slot = Int(truncatingIfNeeded: TextInterner.hash(base, raw.count)) & mask
+        slots[slot] = Slot(bytes: Array(raw), content: c)
+    }
+}

@@ -34,7 +34,7 @@ struct SyscallLine {
 enum TraceLineFastPath {
     /// A syscall line in TraceEncoder's key order, or nil for the general decoder.
     static func syscall(_ line: UnsafeBufferPointer<UInt8>, names: SyscallNameTable, filter: SyscallDecodeFilter?,
-                        interner: TextInterner) -> SyscallLine? {
+                        interner: TextInterner, contents: SyscallContentCache) -> SyscallLine? {
         guard let base = line.baseAddress else { return nil }
         var r = Reader(base: base, end: line.count)
         // mono and wall are checked here and read only when an event is made.
@@ -46,16 +46,58 @@ enum TraceLineFastPath {
         guard r.digits(),
               r.literal(",\"pid\":"), let pid = r.int32(),
               r.literal(",\"tid\":"), let tid = r.int32(),
-              r.literal(",\"ev\":\"syscall\",\"sc\":\""), let nameEnd = r.plainStringEnd(),
-              let known = names.lookup(UnsafeBufferPointer(start: base + r.i, count: nameEnd - r.i), filter: filter) else { return nil }
+              r.literal(",\"ev\":\"syscall\",") else { return nil }
+        // The rest up to xseq (the last key, when there) says the same thing
+        // every time it repeats: read once, then found by its bytes.
+        let contentAt = r.i
+        var close = line.count
+        while close > contentAt, base[close - 1] == 32 || base[close - 1] == 9 || base[close - 1] == 13 || base[close - 1] == 10 { close -= 1 }
+        guard close > contentAt, base[close - 1] == UInt8(ascii: "}") else { return nil }
+        close -= 1
+        var contentEnd = close
+        var xseq: UInt64?
+        var d = close
+        while d > contentAt, base[d - 1] &- UInt8(ascii: "0") <= 9 { d -= 1 }
+        if d < close, d - contentAt >= 8, memcmp(base + d - 8, ",\"xseq\":", 8) == 0 {
+            var x = Reader(base: base, end: close)
+            x.i = d
+            guard let v = x.unsigned(), x.i == close else { return nil }
+            xseq = v
+            contentEnd = d - 8
+        }
+        let content = UnsafeBufferPointer(start: base + contentAt, count: contentEnd - contentAt)
+        let known: SyscallContentCache.Content
+        if let hit = contents.lookup(content) {
+            known = hit
+        } else {
+            guard let read = Self.content(line, from: contentAt, to: contentEnd, names: names, filter: filter, interner: interner)
+            else { return nil }
+            contents.insert(content, read)
+            known = read
+        }
+        let argsSpan = known.args.lowerBound + contentAt..<known.args.upperBound + contentAt
+        let outSpan = known.out.map { $0.lowerBound + contentAt..<$0.upperBound + contentAt }
+        return SyscallLine(seq: seq, pid: pid, tid: tid, nameID: known.nameID, nr: known.nr, ret: known.ret, xseq: xseq,
+                           decoding: known.decoding, argsID: known.argsID, outID: known.outID, monoAt: monoAt, wallAt: wallAt,
+                           argsSpan: argsSpan, outSpan: outSpan)
+    }
+
+    /// `"sc":…,"nr":…,"args":{…}[,"ret":…[,"out":{…}]]`, exactly `from..<to` of the line.
+    private static func content(_ line: UnsafeBufferPointer<UInt8>, from: Int, to: Int, names: SyscallNameTable,
+                                filter: SyscallDecodeFilter?, interner: TextInterner) -> SyscallContentCache.Content? {
+        guard let base = line.baseAddress else { return nil }
+        var r = Reader(base: base, end: to)
+        r.i = from
+        guard r.literal("\"sc\":\""), let nameEnd = r.plainStringEnd(),
+              let name = names.lookup(UnsafeBufferPointer(start: base + r.i, count: nameEnd - r.i), filter: filter) else { return nil }
         r.i = nameEnd + 1
         guard r.literal(",\"nr\":"), let nr = r.int32(), r.literal(",\"args\":") else { return nil }
-        var c = JSONCursor(line)
+        var c = JSONCursor(UnsafeBufferPointer(start: base, count: to))
         c.i = r.i
         let argsSpan: Range<Int>
         do { argsSpan = try c.spanSkippingFast() } catch { return nil }
         r.i = c.i
-        var ret: Int64?, xseq: UInt64?
+        var ret: Int64?
         var outSpan: Range<Int>?
         if r.literal(",\"ret\":") {
             guard let v = r.signed() else { return nil }
@@ -66,18 +108,15 @@ enum TraceLineFastPath {
                 r.i = c.i
             }
         }
-        if r.literal(",\"xseq\":") {
-            guard let v = r.unsigned() else { return nil }
-            xseq = v
-        }
-        guard r.literal("}"), r.onlySpaceLeft() else { return nil }
+        guard r.i == to else { return nil }
         var argsID = 0, outID = 0
-        if known.decoding == .deferred {
+        if name.decoding == .deferred {
             argsID = interner.id(UnsafeBufferPointer(rebasing: line[argsSpan]))
             if let o = outSpan { outID = interner.id(UnsafeBufferPointer(rebasing: line[o])) }
         }
-        return SyscallLine(seq: seq, pid: pid, tid: tid, nameID: known.id, nr: nr, ret: ret, xseq: xseq, decoding: known.decoding,
-                           argsID: argsID, outID: outID, monoAt: monoAt, wallAt: wallAt, argsSpan: argsSpan, outSpan: outSpan)
+        return SyscallContentCache.Content(nameID: name.id, decoding: name.decoding, nr: nr, ret: ret, argsID: argsID, outID: outID,
+                                           args: argsSpan.lowerBound - from..<argsSpan.upperBound - from,
+                                           out: outSpan.map { $0.lowerBound - from..<$0.upperBound - from })
     }
 
     /// A spawn, exec or exit line in TraceEncoder's key order, or nil for the general decoder.

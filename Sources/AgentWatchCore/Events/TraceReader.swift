@@ -17,6 +17,7 @@ public final class TraceReader: EventStream {
     private let strings = StringCache()
     private let texts = TextInterner()
     private var names = SyscallNameTable()
+    private var contents = SyscallContentCache()
     private var firstEvent: Event?
     private var decodeFilter: SyscallDecodeFilter?
     private var finished = false
@@ -74,6 +75,7 @@ public final class TraceReader: EventStream {
         decodeFilter = filter
         // Names keep the decoding they were first read with: start them over.
         names = SyscallNameTable()
+        contents = SyscallContentCache()
     }
 
     /// Syscall lines in the writer's own shape are shown to `judge` before an
@@ -94,7 +96,7 @@ public final class TraceReader: EventStream {
         if finished { return nil }
         while let line = try lines.next() {
             if isBlank(line.bytes) { continue }
-            if let s = TraceLineFastPath.syscall(line.bytes, names: names, filter: decodeFilter, interner: texts) {
+            if let s = TraceLineFastPath.syscall(line.bytes, names: names, filter: decodeFilter, interner: texts, contents: contents) {
                 if let judge = lineJudge, judge(s, names) { continue }
                 if let e = try? TraceLineFastPath.event(s, line.bytes, names: names, interner: texts, cache: strings,
                                                         file: name, lineNumber: line.number) {
