@@ -3,7 +3,7 @@
 // keys are skipped, so hand-written lines and newer writers still read.
 
 enum TraceRecord {
-    case header(TraceHeader)
+    indirect case header(TraceHeader)
     case event(Event)
     /// A line that is neither (an alert record, a newer event kind): `what` names it.
     case other(what: String)

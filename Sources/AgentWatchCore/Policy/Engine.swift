@@ -53,16 +53,27 @@ public final class PolicyEngine {
         let predicate: Predicate?
     }
 
-    struct Plan {
+    /// A class: the fast lane holds one per syscall and hands it over per line without copying its lists.
+    /// Its fields are constants: read per line, they need no exclusivity checks.
+    final class Plan {
         /// Tells plans apart in the verdict memo's keys.
-        var id = 0
+        let id: Int
         /// execve or execveat: a successful exit is the exec event instead.
-        var isExec = false
-        var entry: [PlannedRule] = []
-        var exit: [PlannedRule] = []
+        let isExec: Bool
+        let entry: [PlannedRule]
+        let exit: [PlannedRule]
         /// What each phase's verdict depends on; nil where it cannot be memoised.
-        var entryMemo: MemoNeeds? = MemoNeeds()
-        var exitMemo: MemoNeeds? = MemoNeeds()
+        let entryMemo: MemoNeeds?
+        let exitMemo: MemoNeeds?
+
+        init(id: Int, isExec: Bool, entry: [PlannedRule], exit: [PlannedRule], entryMemo: MemoNeeds?, exitMemo: MemoNeeds?) {
+            self.id = id
+            self.isExec = isExec
+            self.entry = entry
+            self.exit = exit
+            self.entryMemo = entryMemo
+            self.exitMemo = exitMemo
+        }
     }
 
     public init(policies: PolicySet) {
@@ -297,14 +308,13 @@ public final class PolicyEngine {
     }
 
     private func makePlan(_ name: String) -> Plan {
-        var p = Plan()
-        p.id = plan.count + 1
-        p.isExec = name == "execve" || name == "execveat"
+        var entry: [PlannedRule] = [], exit: [PlannedRule] = []
+        var entryMemo: MemoNeeds? = MemoNeeds(), exitMemo: MemoNeeds? = MemoNeeds()
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {
-                if var n = p.entryMemo { p.entryMemo = update(&n) ? n : nil }
+                if var n = entryMemo { entryMemo = update(&n) ? n : nil }
             } else {
-                if var n = p.exitMemo { p.exitMemo = update(&n) ? n : nil }
+                if var n = exitMemo { exitMemo = update(&n) ? n : nil }
             }
         }
         for i in candidates(name) {
@@ -312,7 +322,7 @@ public final class PolicyEngine {
             if let s = r.sequence {
                 // A tracker sees every phase one of its steps runs at.
                 for phase in [EventPhase.entry, .exit] where s.steps.contains(where: { $0.runs(name, phase) }) {
-                    if phase == .entry { p.entry.append(PlannedRule(index: i, predicate: nil)) } else { p.exit.append(PlannedRule(index: i, predicate: nil)) }
+                    if phase == .entry { entry.append(PlannedRule(index: i, predicate: nil)) } else { exit.append(PlannedRule(index: i, predicate: nil)) }
                     memoNeeds(phase) { n in
                         // The first step starts partials; later steps advance them, which only an idle tracker rules out.
                         if s.steps.dropFirst().contains(where: { $0.runs(name, phase) }) { n.idleTrackers.append(i) }
@@ -336,8 +346,10 @@ public final class PolicyEngine {
             } else {
                 memoNeeds(phase) { _ in false }
             }
-            if atExit { p.exit.append(PlannedRule(index: i, predicate: predicate)) } else { p.entry.append(PlannedRule(index: i, predicate: predicate)) }
+            if atExit { exit.append(PlannedRule(index: i, predicate: predicate)) } else { entry.append(PlannedRule(index: i, predicate: predicate)) }
         }
+        let p = Plan(id: plan.count + 1, isExec: name == "execve" || name == "execveat", entry: entry, exit: exit,
+                     entryMemo: entryMemo, exitMemo: exitMemo)
         plan[name] = p
         return p
     }
