@@ -216,3 +216,21 @@ private func open(_ seq: Int, pid: Int) -> String {
     #expect(r.memo == r.full)
     #expect(r.hits > 0)
 }
+
+@Test func pointerValuesCountOnlyForRulesThatReadArguments() throws {
+    func execve(_ seq: Int, envp: String) -> String {
+        line(seq, pid: 10, #""ev":"syscall","sc":"execve","nr":59,"args":{"filename":{"path":"/usr/bin/seq"},"argv":{"strv":["seq","3"]},"envp":{"hex":"\#(envp)"}},"ret":-2,"xseq":\#(seq + 1)"#)
+    }
+    let lines = [miniSpawn(1, pid: 10), execve(2, envp: "0x7ffd0001"), execve(4, envp: "0x7ffd0002"), execve(6, envp: "0x7ffd0003")]
+    // Only the pointer differs: a rule on the program sees three alike lines…
+    let byName = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and proc.name = seq and evt.dir = >"), file: "t.yaml"))
+    #expect(byName.full == ["r@2", "r@4", "r@6"])
+    #expect(byName.memo == byName.full)
+    let quiet = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and proc.name = cat"), file: "t.yaml"))
+    #expect(quiet.full.isEmpty && quiet.memo.isEmpty)
+    #expect(quiet.hits >= 2)
+    // …and a rule that reads the argument itself tells them apart.
+    let byPointer = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and evt.dir = > and evt.arg.envp = 0x7ffd0003"), file: "t.yaml"))
+    #expect(byPointer.full == ["r@6"])
+    #expect(byPointer.memo == byPointer.full)
+}

@@ -1,3 +1,5 @@
+import Glibc
+
 // Replay reads the arguments of a syscall line as bytes first and decodes them
 // only when a rule has to look: most lines of a long trace repeat one seen
 // before (the same library opened by the same kind of process), and the
@@ -12,13 +14,18 @@ public final class DeferredArgs: Sendable, Equatable {
     /// The texts' numbers from the reader's TextInterner: equal numbers, equal texts.
     let argsID: Int
     let outID: Int
+    /// The number of the args text with every pointer value ({"hex":"0x…"})
+    /// emptied: lines that differ only there look alike to rules that read no
+    /// argument as such.
+    let shapeID: Int
     /// Where the line came from, for an error when its arguments do not decode.
     public let file: String
     public let line: Int
 
-    init(args: TextInterner.Text, out: TextInterner.Text, file: String, line: Int) {
+    init(args: TextInterner.Text, shapeID: Int, out: TextInterner.Text, file: String, line: Int) {
         self.args = args.bytes
         self.argsID = args.id
+        self.shapeID = shapeID
         self.out = out.bytes
         self.outID = out.id
         self.file = file
@@ -26,6 +33,38 @@ public final class DeferredArgs: Sendable, Equatable {
     }
 
     public static func == (a: DeferredArgs, b: DeferredArgs) -> Bool { a.args == b.args && a.out == b.out }
+
+    /// See `shapeID`: the text's own number when it holds no pointer value.
+    static func shapeID(_ text: UnsafeBufferPointer<UInt8>, textID: Int, _ interner: TextInterner) -> Int {
+        let marker: StaticString = "{\"hex\":\""
+        let m = marker.utf8CodeUnitCount
+        // The marker's quotes are bare, so it can only be structure, never inside a string.
+        func find(from: Int) -> Int? {
+            guard let base = text.baseAddress else { return nil }
+            var i = from
+            while i + m <= text.count {
+                guard let brace = memchr(base + i, Int32(UInt8(ascii: "{")), text.count - m + 1 - i) else { return nil }
+                let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(brace))
+                if memcmp(base + at, marker.utf8Start, m) == 0 { return at }
+                i = at + 1
+            }
+            return nil
+        }
+        guard let base = text.baseAddress, var next = find(from: 0) else { return textID }
+        var shape: [UInt8] = []
+        shape.reserveCapacity(text.count)
+        var i = 0
+        while true {
+            let at = next + m
+            shape.append(contentsOf: UnsafeBufferPointer(start: base + i, count: at - i))
+            i = at
+            while i < text.count, base[i] != UInt8(ascii: "\"") { i += 1 }
+            guard let n = find(from: i) else { break }
+            next = n
+        }
+        shape.append(contentsOf: UnsafeBufferPointer(start: base + i, count: text.count - i))
+        return shape.withUnsafeBufferPointer { interner.id($0) }
+    }
 
     /// The text a line without "args" stands for.
     static let emptyObject = StaticString("{}")

@@ -96,6 +96,7 @@ final class SyscallContentCache {
         let nr: Int32
         let ret: Int64?
         let argsID: Int, outID: Int
+        let shapeID: Int
         /// Where args and out sit, from the content's first byte.
         let args: Range<Int>, out: Range<Int>?
     }

@@ -162,8 +162,10 @@ enum TraceLineDecoder {
         /// The args and out text of a deferred line, copied out of the read buffer.
         func deferredArgs(_ c: JSONCursor) -> DeferredArgs? {
             guard decoding() == .deferred, let interner else { return nil }
-            return DeferredArgs(args: DeferredArgs.text(c.bytes, argsSpan, interner, orEmptyObject: true),
-                                out: DeferredArgs.text(c.bytes, outSpan, interner, orEmptyObject: false), file: file, line: lineNumber)
+            let a = DeferredArgs.text(c.bytes, argsSpan, interner, orEmptyObject: true)
+            let shape = argsSpan.map { DeferredArgs.shapeID(UnsafeBufferPointer(rebasing: c.bytes[$0]), textID: a.id, interner) } ?? a.id
+            return DeferredArgs(args: a, shapeID: shape, out: DeferredArgs.text(c.bytes, outSpan, interner, orEmptyObject: false),
+                                file: file, line: lineNumber)
         }
 
         static func kind(_ c: inout JSONCursor) throws(JSONParseError) -> Kind {

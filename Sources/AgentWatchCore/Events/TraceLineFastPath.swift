@@ -21,13 +21,15 @@ struct SyscallLine {
     let decoding: SyscallDecodeFilter.Decoding
     /// Numbers of the `.deferred` argument texts in the reader's TextInterner (0: none).
     let argsID: Int, outID: Int
+    /// See DeferredArgs.shapeID.
+    let shapeID: Int
     /// Where the rest sits in the line.
     let monoAt: Int, wallAt: Int
     let argsSpan: Range<Int>, outSpan: Range<Int>?
 
     var memoLine: VerdictMemo.Line {
-        VerdictMemo.Line(nr: nr, arch: .x86_64, unreadable: false, denied: false, ret: ret, argsID: argsID, outID: outID,
-                         pid: pid, tid: tid)
+        VerdictMemo.Line(nr: nr, arch: .x86_64, unreadable: false, denied: false, ret: ret, argsID: argsID, shapeID: shapeID,
+                         outID: outID, pid: pid, tid: tid)
     }
 }
 
@@ -78,7 +80,8 @@ enum TraceLineFastPath {
         let argsSpan = known.args.lowerBound + contentAt..<known.args.upperBound + contentAt
         let outSpan = known.out.map { $0.lowerBound + contentAt..<$0.upperBound + contentAt }
         return SyscallLine(seq: seq, pid: pid, tid: tid, nameID: known.nameID, nr: known.nr, ret: known.ret, xseq: xseq,
-                           decoding: known.decoding, argsID: known.argsID, outID: known.outID, monoAt: monoAt, wallAt: wallAt,
+                           decoding: known.decoding, argsID: known.argsID, outID: known.outID, shapeID: known.shapeID,
+                           monoAt: monoAt, wallAt: wallAt,
                            argsSpan: argsSpan, outSpan: outSpan)
     }
 
@@ -109,12 +112,15 @@ enum TraceLineFastPath {
             }
         }
         guard r.i == to else { return nil }
-        var argsID = 0, outID = 0
+        var argsID = 0, outID = 0, shapeID = 0
         if name.decoding == .deferred {
-            argsID = interner.id(UnsafeBufferPointer(rebasing: line[argsSpan]))
+            let text = UnsafeBufferPointer(rebasing: line[argsSpan])
+            argsID = interner.id(text)
+            shapeID = DeferredArgs.shapeID(text, textID: argsID, interner)
             if let o = outSpan { outID = interner.id(UnsafeBufferPointer(rebasing: line[o])) }
         }
         return SyscallContentCache.Content(nameID: name.id, decoding: name.decoding, nr: nr, ret: ret, argsID: argsID, outID: outID,
+                                           shapeID: shapeID,
                                            args: argsSpan.lowerBound - from..<argsSpan.upperBound - from,
                                            out: outSpan.map { $0.lowerBound - from..<$0.upperBound - from })
     }
@@ -265,7 +271,7 @@ enum TraceLineFastPath {
         case .hollow:
             break
         case .deferred:
-            deferred = DeferredArgs(args: interner.intern(UnsafeBufferPointer(rebasing: line[s.argsSpan])),
+            deferred = DeferredArgs(args: interner.intern(UnsafeBufferPointer(rebasing: line[s.argsSpan])), shapeID: s.shapeID,
                                     out: DeferredArgs.text(line, s.outSpan, interner, orEmptyObject: false),
                                     file: file, line: lineNumber)
         }

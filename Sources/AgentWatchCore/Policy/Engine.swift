@@ -165,7 +165,7 @@ public final class PolicyEngine {
         guard case .syscall(let sc) = e.kind, let d = sc.deferred else { return false }
         guard let (name, phase) = Self.target(e) else { return true }
         let line = VerdictMemo.Line(nr: sc.nr, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied,
-                                    ret: sc.exit?.ret, argsID: d.argsID, outID: d.outID, pid: e.pid, tid: e.tid)
+                                    ret: sc.exit?.ret, argsID: d.argsID, shapeID: d.shapeID, outID: d.outID, pid: e.pid, tid: e.tid)
         switch memoAnswer(line, planFor(name), phase, processes) {
         case .clean: return true
         case .unknown: return false

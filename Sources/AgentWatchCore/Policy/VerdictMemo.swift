@@ -18,6 +18,10 @@ struct MemoNeeds: Equatable {
     var ancestry = false
     /// Names learnt from DNS answers (fd.sip.name…).
     var hostnames = false
+    /// Arguments read as such (evt.arg, evt.rawarg, evt.args, the open mode):
+    /// pointer values count. Otherwise only the argument text's shape does
+    /// (DeferredArgs.shapeID): envp and stack pointers differ on every exec.
+    var rawArgs = false
     /// Sequence rules with a later step at this syscall and phase: a partial
     /// match may advance, so the memo holds only while they track nothing.
     var idleTrackers: [Int] = []
@@ -70,7 +74,11 @@ enum MemoFields {
         case .leaf(let leaf):
             if leaf.dynamic { return false }
             switch need(leaf.field.spec.name) {
-            case .content: break
+            case .content:
+                switch leaf.field.spec.name {
+                case "evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write": n.rawArgs = true
+                default: break
+                }
             case .process: n.process = true
             case .ancestry: n.process = true; n.ancestry = true
             case .hostnames: n.hostnames = true
@@ -181,6 +189,8 @@ final class VerdictMemo {
         /// Nil for a syscall that did not return.
         let ret: Int64?
         let argsID: Int
+        /// The arguments' text with pointer values left out (DeferredArgs.shapeID).
+        let shapeID: Int
         let outID: Int
         let pid: Int32
         let tid: Int32
@@ -205,7 +215,7 @@ final class VerdictMemo {
             }
         }
         return Key(plan: Int32(truncatingIfNeeded: plan), nr: line.nr, flags: flags, ret: atExit ? line.ret ?? 0 : 0,
-                   args: line.argsID, out: atExit ? line.outID : 0, process: process,
+                   args: needs.rawArgs ? line.argsID : line.shapeID, out: atExit ? line.outID : 0, process: process,
                    hostnames: needs.hostnames ? processes.hostnames.generation : 0)
     }
 }
