@@ -295,16 +295,25 @@ enum TraceLineFastPath {
 
         /// Digits only (no sign, fraction or exponent), and no overflow.
         mutating func unsigned() -> UInt64? {
-            var v: UInt64 = 0
             let start = i
-            while i < end {
+            var v: UInt64 = 0
+            // Nineteen digits cannot overflow: checks only for a twentieth.
+            while i < end, i - start < 19 {
                 let d = base[i] &- UInt8(ascii: "0")
                 if d > 9 { break }
-                let (m, o1) = v.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(UInt64(d))
-                if o1 || o2 { return nil }
-                v = a
+                v = v &* 10 &+ UInt64(d)
                 i += 1
+            }
+            if i < end, i - start == 19 {
+                let d = base[i] &- UInt8(ascii: "0")
+                if d <= 9 {
+                    let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(UInt64(d))
+                    if o1 || o2 { return nil }
+                    v = a
+                    i += 1
+                    if i < end, base[i] &- UInt8(ascii: "0") <= 9 { return nil }
+                }
             }
             // Leading zeros are not JSON: the general decoder says so.
             if i == start || (i - start > 1 && base[start] == UInt8(ascii: "0")) { return nil }
