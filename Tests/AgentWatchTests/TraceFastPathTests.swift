@@ -48,6 +48,20 @@ private func viaReader(_ line: String) -> String {
     }
 }
 
+/// Each line reads to the same event through a reader as through the general
+/// decoder alone, or fails in both.
+private func expectSameReading(_ lines: [String]) {
+    for v in lines {
+        let g = general(v)
+        let r = viaReader(v)
+        if g.hasPrefix("error") {
+            #expect(r.hasPrefix("error"), "\(v)\n  general: \(g)\n  reader: \(r)")
+        } else {
+            #expect(g == r, "\(v)")
+        }
+    }
+}
+
 @Test func oddSyscallLinesReadAsTheGeneralDecoderReadsThem() {
     let good = #"{"seq":7,"mono":100,"wall":200,"pid":10,"tid":11,"ev":"syscall","sc":"openat","nr":257,"args":{"filename":{"path":"/x"},"flags":{"flags":"O_RDONLY","raw":0}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"/x"}},"xseq":8}"#
     let variants = [
@@ -69,15 +83,7 @@ private func viaReader(_ line: String) -> String {
         String(good.dropLast()),
         good.replacingOccurrences(of: #""mono":100,"wall":200"#, with: #""wall":200,"mono":100"#),
     ]
-    for v in variants {
-        let g = general(v)
-        let r = viaReader(v)
-        if g.hasPrefix("error") {
-            #expect(r.hasPrefix("error"), "\(v)\n  general: \(g)\n  reader: \(r)")
-        } else {
-            #expect(g == r, "\(v)")
-        }
-    }
+    expectSameReading(variants)
 }
 
 @Test func oddProcessLinesReadAsTheGeneralDecoderReadsThem() {
@@ -97,13 +103,5 @@ private func viaReader(_ line: String) -> String {
         head + #""exit","signal":9,"process":true}"#, head + #""exit","code":0}"#, head + #""exit","code":0,"process":1}"#,
         head + #""thread","creator":9}"#, head + #""signal","sig":17,"sender":11}"#,
     ]
-    for v in lines {
-        let g = general(v)
-        let r = viaReader(v)
-        if g.hasPrefix("error") {
-            #expect(r.hasPrefix("error"), "\(v)\n  general: \(g)\n  reader: \(r)")
-        } else {
-            #expect(g == r, "\(v)")
-        }
-    }
+    expectSameReading(lines)
 }

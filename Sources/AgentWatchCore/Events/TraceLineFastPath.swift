@@ -136,81 +136,61 @@ enum TraceLineFastPath {
               r.literal(",\"tid\":"), let tid = r.int32(),
               r.literal(",\"ev\":\"") else { return nil }
         var c = JSONCursor(line, cache: cache)
+        // A value after a key, read by the JSON cursor where the bytes reader stands.
+        func value<T>(after key: StaticString, _ read: (inout JSONCursor) throws(JSONParseError) -> T) throws(JSONParseError) -> T? {
+            guard r.literal(key) else { return nil }
+            c.i = r.i
+            defer { r.i = c.i }
+            return try read(&c)
+        }
+        func string(after key: StaticString) throws(JSONParseError) -> String? { try value(after: key) { c throws(JSONParseError) in try c.string() } }
+        func strings(after key: StaticString) throws(JSONParseError) -> [String]? {
+            try value(after: key) { c throws(JSONParseError) in try c.stringArray() }
+        }
+        func hex(after key: StaticString) throws(JSONParseError) -> UInt64? { try value(after: key) { c throws(JSONParseError) in try c.hexString() } }
+        func bool(after key: StaticString) throws(JSONParseError) -> Bool? { try value(after: key) { c throws(JSONParseError) in try c.bool() } }
+        func binary(after key: StaticString) throws(JSONParseError) -> BinaryInfo? {
+            try value(after: key) { c throws(JSONParseError) in try FingerprintDecoder.binary(&c) }
+        }
+        // The facts TraceEncoder writes after a spawn or exec: all of them or none.
+        func facts() throws(JSONParseError) -> ProcFacts? {
+            var f = ProcFacts()
+            if r.literal(",\"tty\":") { guard let v = r.int32() else { return nil }; f.tty = v }
+            guard r.literal(",\"pgid\":") else { return f.tty == 0 ? f : nil }
+            guard let pgid = r.int32(), r.literal(",\"sid\":"), let sid = r.int32(),
+                  let eff = try hex(after: ",\"cap_eff\":"), let prm = try hex(after: ",\"cap_prm\":"),
+                  let inh = try hex(after: ",\"cap_inh\":"), r.literal(",\"loginuid\":"), let login = r.signed() else { return nil }
+            return ProcFacts(tty: f.tty, pgid: pgid, sid: sid, capEffective: eff, capPermitted: prm, capInheritable: inh, loginuid: login)
+        }
         let kind: Event.Kind
         do throws(JSONParseError) {
             if r.literal("exit\"") {
                 var code: Int32?, signal: Int32?, core = false
                 if r.literal(",\"code\":") { guard let v = r.int32() else { return nil }; code = v }
                 if r.literal(",\"signal\":") {
-                    guard let v = r.int32(), r.literal(",\"core\":") else { return nil }
+                    guard let v = r.int32(), let k = try bool(after: ",\"core\":") else { return nil }
                     signal = v
-                    c.i = r.i; core = try c.bool(); r.i = c.i
+                    core = k
                 }
-                guard r.literal(",\"process\":") else { return nil }
-                c.i = r.i
-                let ended = try c.bool()
-                r.i = c.i
+                guard let ended = try bool(after: ",\"process\":") else { return nil }
                 kind = .exit(Exit(code: code, signal: signal, core: core, processEnded: ended))
             } else if r.literal("spawn\",\"ppid\":") {
-                guard let ppid = r.int32(), r.literal(",\"via\":") else { return nil }
-                c.i = r.i
-                let via = try c.string()
-                r.i = c.i
-                guard r.literal(",\"exe\":") else { return nil }
-                c.i = r.i
-                let exe = try c.string()
-                r.i = c.i
-                guard r.literal(",\"argv\":") else { return nil }
-                c.i = r.i
-                let argv = try c.stringArray()
-                r.i = c.i
-                guard r.literal(",\"cwd\":") else { return nil }
-                c.i = r.i
-                let cwd = try c.string()
-                r.i = c.i
-                guard r.literal(",\"uid\":"), let uid = r.unsigned().flatMap({ UInt32(exactly: $0) }), r.literal(",\"comm\":") else { return nil }
-                c.i = r.i
-                let comm = try c.string()
-                r.i = c.i
-                guard let facts = try Self.facts(&r, &c) else { return nil }
+                guard let ppid = r.int32(), let via = try string(after: ",\"via\":"), let exe = try string(after: ",\"exe\":"),
+                      let argv = try strings(after: ",\"argv\":"), let cwd = try string(after: ",\"cwd\":"),
+                      r.literal(",\"uid\":"), let uid = r.unsigned().flatMap({ UInt32(exactly: $0) }),
+                      let comm = try string(after: ",\"comm\":"), let facts = try facts() else { return nil }
                 kind = .spawn(Spawn(ppid: ppid, via: via, exe: exe, argv: argv, cwd: cwd, uid: uid, comm: comm, facts: facts))
-            } else if r.literal("exec\",\"exe\":") {
-                c.i = r.i
-                let exe = try c.string()
-                r.i = c.i
-                guard r.literal(",\"path\":") else { return nil }
-                c.i = r.i
-                let path = try c.string()
-                r.i = c.i
-                guard r.literal(",\"argv\":") else { return nil }
-                c.i = r.i
-                let argv = try c.stringArray()
-                r.i = c.i
-                guard r.literal(",\"cwd\":") else { return nil }
-                c.i = r.i
-                let cwd = try c.string()
-                r.i = c.i
-                guard r.literal(",\"comm\":") else { return nil }
-                c.i = r.i
-                let comm = try c.string()
-                r.i = c.i
+            } else if r.literal("exec\",") {
+                guard let exe = try string(after: "\"exe\":"), let path = try string(after: ",\"path\":"),
+                      let argv = try strings(after: ",\"argv\":"), let cwd = try string(after: ",\"cwd\":"),
+                      let comm = try string(after: ",\"comm\":") else { return nil }
                 var formerTid: Int32?
                 if r.literal(",\"former_tid\":") { guard let v = r.int32() else { return nil }; formerTid = v }
-                guard let facts = try Self.facts(&r, &c, more: true) else { return nil }
-                var binary: BinaryInfo?, script: BinaryInfo?
-                if r.literal(",\"binary\":") {
-                    c.i = r.i
-                    binary = try FingerprintDecoder.binary(&c)
-                    r.i = c.i
-                }
-                if r.literal(",\"script\":") {
-                    c.i = r.i
-                    script = try FingerprintDecoder.binary(&c)
-                    r.i = c.i
-                }
-                guard r.peek("}") else { return nil }
+                guard let facts = try facts() else { return nil }
+                let image = try binary(after: ",\"binary\":")
+                let script = try binary(after: ",\"script\":")
                 kind = .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm, formerTid: formerTid, facts: facts,
-                                  binary: binary, script: script))
+                                  binary: image, script: script))
             } else {
                 return nil
             }
@@ -219,32 +199,6 @@ enum TraceLineFastPath {
         }
         guard r.literal("}"), r.onlySpaceLeft() else { return nil }
         return Event(seq: seq, mono: mono, wall: wall, pid: pid, tid: tid, kind: kind)
-    }
-
-    /// The facts TraceEncoder writes after a spawn or exec (all or none); nil
-    /// for anything else. Then the end of the object, or with `more` (an exec)
-    /// whatever follows.
-    private static func facts(_ r: inout Reader, _ c: inout JSONCursor, more: Bool = false) throws(JSONParseError) -> ProcFacts? {
-        var f = ProcFacts()
-        if r.literal(",\"tty\":") { guard let v = r.int32() else { return nil }; f.tty = v }
-        guard r.literal(",\"pgid\":") else { return f.tty == 0 && (more || r.peek("}")) ? f : nil }
-        guard let pgid = r.int32(), r.literal(",\"sid\":"), let sid = r.int32(), r.literal(",\"cap_eff\":") else { return nil }
-        f.pgid = pgid
-        f.sid = sid
-        c.i = r.i
-        f.capEffective = try c.hexString()
-        r.i = c.i
-        guard r.literal(",\"cap_prm\":") else { return nil }
-        c.i = r.i
-        f.capPermitted = try c.hexString()
-        r.i = c.i
-        guard r.literal(",\"cap_inh\":") else { return nil }
-        c.i = r.i
-        f.capInheritable = try c.hexString()
-        r.i = c.i
-        guard r.literal(",\"loginuid\":"), let login = r.signed(), more || r.peek("}") else { return nil }
-        f.loginuid = login
-        return f
     }
 
     /// The event of a line `syscall` read (the same line, the same tables).
