@@ -304,4 +304,15 @@ struct ProcessLook: Hashable {
     let binary: BinaryInfo?
     let script: BinaryInfo?
     let exeFromMemfd: Bool
+
+    /// A few fields that tell most looks apart; equality still compares them all.
+    /// Every spawn and exec hashes one, and fingerprints are long.
+    func hash(into h: inout Hasher) {
+        h.combine(exe)
+        h.combine(argv.count)
+        h.combine(argv.last)
+        h.combine(cwd)
+        h.combine(facts.pgid)
+        h.combine(binary?.sha256)
+    }
 }
