@@ -92,7 +92,8 @@ public final class ProcessTable: @unchecked Sendable {
     /// Looks seen so far, numbered; numbers are never reused (see lookID).
     private var looks: [ProcessLook: Int] = [:]
     private var nextLook = 1
-    static let maxLooks = 1 << 16
+    /// Looks hold argv and paths: as many as the ended processes kept (ReplayDriver.endedKept), so memory stays bounded.
+    static let maxLooks = 4096
 
     private struct LineageStep: Hashable { let look: Int, above: Int }
     private var lineages: [LineageStep: Int] = [:]

@@ -20,8 +20,9 @@ final class TextInterner {
     private let mask: Int
     /// Shared by every interner, so numbers from two traces never meet.
     private static let ids = Atomic<Int>(1)
-    /// Longer texts (big payloads) are not kept: they rarely repeat.
-    static let maxLength = 4096
+    /// Longer texts (big payloads) are not kept: they rarely repeat, and the
+    /// tables stay under slots × maxLength bytes (32 MB) whatever the trace.
+    static let maxLength = 2048
 
     init(slots: Int = 1 << 14) {
         var n = 1

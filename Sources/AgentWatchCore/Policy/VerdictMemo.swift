@@ -110,10 +110,11 @@ final class VerdictMemo {
     /// (never reused: the table starts over with fresh numbers when full).
     private var paths: [String: Int] = [:]
     private var nextPath = 1
+    static let maxPaths = 4096
 
     func pathID(_ path: String) -> Int {
         if let known = paths[path] { return known }
-        if paths.count >= Self.capacity { paths.removeAll(keepingCapacity: true) }
+        if paths.count >= Self.maxPaths { paths.removeAll(keepingCapacity: true) }
         defer { nextPath += 1 }
         paths[path] = nextPath
         return nextPath
