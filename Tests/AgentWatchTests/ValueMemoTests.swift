@@ -65,6 +65,9 @@ import Testing
             #expect(FdSyscalls.isCreating(n) == FdSyscalls.creating.contains(n), "\(n)")
             #expect(FdSyscalls.isOpen(n) == FdSyscalls.opens.contains(n), "\(n)")
             #expect(ProcessTable.isReceive(n) == ProcessTable.receives.contains(n), "\(n)")
+            // With no DNS-over-TCP answer half read, connect and close need nothing.
+            let needed = ProcessTable.stateSyscalls.subtracting(ProcessTable.streamEndingSyscalls).contains(n)
+            #expect(ProcessTable().needsArguments(syscall: n) == needed, "\(n)")
         }
     }
 }

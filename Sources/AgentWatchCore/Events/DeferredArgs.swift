@@ -63,7 +63,7 @@ public final class DeferredArgs: Sendable, Equatable {
             next = n
         }
         shape.append(contentsOf: UnsafeBufferPointer(start: base + i, count: text.count - i))
-        return shape.withUnsafeBufferPointer { interner.id($0) }
+        return shape.withUnsafeBufferPointer { interner.intern($0).id }
     }
 
     /// The text a line without "args" stands for.

@@ -19,7 +19,7 @@
 /// - A view whose number was already given up on (a syscall that ran longer
 ///   than `window` numbers) is released at once when it finally arrives,
 ///   out of order, and counted in `lateViews`.
-public final class EngineOrder: EventStream {
+public final class EngineOrder: EventStream, SyscallLineSource {
     public static let defaultWindow = 1 << 16
 
     private let source: EventStream
@@ -100,9 +100,7 @@ public final class EngineOrder: EventStream {
             self.expected = next
             return true
         }
-        if let reader = source as? TraceReader { return reader.takeSyscallLines(where: take) }
-        if let s = source as? TraceSource { return s.takeSyscallLines(where: take) }
-        return false
+        return (source as? SyscallLineSource)?.takeSyscallLines(where: take) ?? false
     }
 
     /// The exit view of a syscall passed through, due right after its entry.

@@ -39,8 +39,6 @@ public final class SyscallDecodeFilter {
         if recent.count < 12 { recent.append((name, w)) }
         return w
     }
-
-    func wants(_ name: String) -> Bool { decoding(of: name) != .hollow }
 }
 
 extension EventStream {

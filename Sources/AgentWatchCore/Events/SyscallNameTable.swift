@@ -23,9 +23,7 @@ final class SyscallNameTable {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: TextInterner.hash(base, raw.count)) & mask
         while let e = slots[i] {
-            if e.bytes.count == raw.count, e.bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { memcmp($0, base, raw.count) == 0 } ?? false }) {
-                return (e.id, decodings[e.id])
-            }
+            if TextInterner.sameBytes(e.bytes, base, raw.count) { return (e.id, decodings[e.id]) }
             i = (i + 1) & mask
         }
         guard names.count < Self.maxNames else { return nil }

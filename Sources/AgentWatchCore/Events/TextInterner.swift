@@ -31,33 +31,19 @@ final class TextInterner {
         mask = n - 1
     }
 
-    /// The text's number alone: nothing is retained unless the text is new.
-    func id(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let base = raw.baseAddress, !raw.isEmpty else { return 0 }
-        guard raw.count <= Self.maxLength else { return fresh(raw).id }
-        let slot = Int(truncatingIfNeeded: Self.hash(base, raw.count)) & mask
-        if let known = slots[slot]?.id, sameBytes(slot, base, raw.count) { return known }
-        let t = fresh(raw)
-        slots[slot] = t
-        return t.id
-    }
-
-    private func sameBytes(_ slot: Int, _ base: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard let hit = slots[slot], hit.bytes.count == n else { return false }
-        return hit.bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memcmp($0, base, n) == 0 } ?? false }
-    }
-
     func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Text {
         guard let base = raw.baseAddress, !raw.isEmpty else { return Text(bytes: [], id: 0) }
         guard raw.count <= Self.maxLength else { return fresh(raw) }
         let slot = Int(truncatingIfNeeded: Self.hash(base, raw.count)) & mask
-        if let hit = slots[slot], hit.bytes.count == raw.count,
-           hit.bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { memcmp($0, base, raw.count) == 0 } ?? false }) {
-            return hit
-        }
+        if let hit = slots[slot], Self.sameBytes(hit.bytes, base, raw.count) { return hit }
         let t = fresh(raw)
         slots[slot] = t
         return t
+    }
+
+    /// Whether `bytes` are exactly the `n` bytes at `base`: every table here checks a hit so.
+    static func sameBytes(_ bytes: [UInt8], _ base: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        bytes.count == n && bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memcmp($0, base, n) == 0 } ?? (n == 0) }
     }
 
     private func fresh(_ raw: UnsafeBufferPointer<UInt8>) -> Text {
@@ -130,8 +116,7 @@ final class SyscallContentCache {
     func lookup(_ raw: UnsafeBufferPointer<UInt8>) -> Content? {
         guard let base = raw.baseAddress, !raw.isEmpty, raw.count <= TextInterner.maxLength else { return nil }
         let slot = Int(truncatingIfNeeded: TextInterner.hash(base, raw.count)) & mask
-        guard let hit = slots[slot], hit.bytes.count == raw.count,
-              hit.bytes.withUnsafeBufferPointer({ b in b.baseAddress.map { memcmp($0, base, raw.count) == 0 } ?? false }) else { return nil }
+        guard let hit = slots[slot], TextInterner.sameBytes(hit.bytes, base, raw.count) else { return nil }
         return hit.content
     }
 

@@ -7,6 +7,14 @@ import Glibc
 // the fast reader does not take) goes to TraceLineDecoder, which also
 // reports every error.
 
+/// A stream that can show its syscall lines to a taker before it makes events
+/// of them (replay's fast lane: ReplayLane, EngineOrder).
+protocol SyscallLineSource: AnyObject {
+    /// Each syscall line read the fast way goes to `judge` first; the lines it
+    /// takes are consumed there. False when the stream has no such lines.
+    func takeSyscallLines(where judge: @escaping (SyscallLine, SyscallNameTable) -> Bool) -> Bool
+}
+
 /// A syscall line as read, before any event is made of it: plain values and
 /// numbers only (no strings, no arrays), so handing it around costs nothing.
 /// `event` finishes what the fast lane did not need.
@@ -115,9 +123,9 @@ enum TraceLineFastPath {
         var argsID = 0, outID = 0, shapeID = 0
         if name.decoding == .deferred {
             let text = UnsafeBufferPointer(rebasing: line[argsSpan])
-            argsID = interner.id(text)
+            argsID = interner.intern(text).id
             shapeID = DeferredArgs.shapeID(text, textID: argsID, interner)
-            if let o = outSpan { outID = interner.id(UnsafeBufferPointer(rebasing: line[o])) }
+            if let o = outSpan { outID = interner.intern(UnsafeBufferPointer(rebasing: line[o])).id }
         }
         return SyscallContentCache.Content(nameID: name.id, decoding: name.decoding, nr: nr, ret: ret, argsID: argsID, outID: outID,
                                            shapeID: shapeID,

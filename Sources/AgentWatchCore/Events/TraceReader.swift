@@ -3,7 +3,7 @@
 // buffer, one event at a time. `engineOrder` re-sorts into the order the
 // live engine saw.
 
-public final class TraceReader: EventStream {
+public final class TraceReader: EventStream, SyscallLineSource {
     public let name: String
     /// The first line's header; nil for a headerless stream (inline events).
     public private(set) var header: TraceHeader?

@@ -22,7 +22,7 @@ public enum TraceFormat: String, Sendable, Equatable {
 
 /// Events from a trace of either format, in record order (`engineOrder()` for
 /// the order the live engine saw).
-public final class TraceSource: EventStream {
+public final class TraceSource: EventStream, SyscallLineSource {
     public let format: TraceFormat
     /// The agentwatch trace header; nil for strace logs and headerless traces.
     public let header: TraceHeader?
@@ -33,7 +33,7 @@ public final class TraceSource: EventStream {
     public func decodeSyscalls(only filter: SyscallDecodeFilter) { stream.decodeSyscalls(only: filter) }
 
     func takeSyscallLines(where judge: @escaping (SyscallLine, SyscallNameTable) -> Bool) -> Bool {
-        (stream as? TraceReader)?.takeSyscallLines(where: judge) ?? false
+        (stream as? SyscallLineSource)?.takeSyscallLines(where: judge) ?? false
     }
 
     /// Opens `path`. A path that is no file but the prefix of `strace -ff -o

@@ -203,10 +203,17 @@ public final class PolicyEngine {
     private func memoAnswer(_ line: VerdictMemo.Line, _ p: Plan, _ phase: EventPhase, _ processes: ProcessTable,
                             counting: Bool = true) -> MemoAnswer {
         if (phase == .exit ? p.exit : p.entry).isEmpty { return .clean }
-        guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return .unknown }
-        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return .unknown }
+        guard let needs = memoNeeds(p, phase) else { return .unknown }
         let key = VerdictMemo.key(plan: p.id, line, phase: phase, needs: needs, processes: processes)
         return memo.contains(key, countingMiss: counting) ? .clean : .miss(key)
+    }
+
+    /// What a phase's verdict depends on, when the memo may answer for it now:
+    /// not while a sequence whose later step runs there holds partial matches.
+    private func memoNeeds(_ p: Plan, _ phase: EventPhase) -> MemoNeeds? {
+        guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return nil }
+        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return nil }
+        return needs
     }
 
     /// An exec event (apply it first): everything the rules see of it is in the
@@ -215,12 +222,12 @@ public final class PolicyEngine {
     private func knownCleanExec(_ e: Event, _ x: Exec, _ processes: ProcessTable) -> Bool {
         let p = planFor("execve")
         if p.exit.isEmpty { return true }
-        guard let needs = p.exitMemo else { return false }
-        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return false }
-        guard let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid) else { return false }
+        guard let needs = memoNeeds(p, .exit),
+              let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid) else { return false }
+        // The image and argv the rules see are the record's now: its look is always part of the key.
         let key = VerdictMemo.Key(plan: Int32(truncatingIfNeeded: p.id), nr: -1, flags: VerdictMemo.execFlags, ret: 0,
                                   args: memo.pathID(x.path), out: 0,
-                                  process: needs.ancestry ? processes.lineageID(rec) : processes.lookID(rec),
+                                  process: VerdictMemo.processID(rec, ancestry: needs.ancestry, processes),
                                   hostnames: needs.hostnames ? processes.hostnames.generation : 0)
         if memo.contains(key) { return true }
         pendingKey = (e.seq, .exit, key)
@@ -228,12 +235,11 @@ public final class PolicyEngine {
     }
 
     /// Evaluates one event (apply it to `processes` first). Matches come in rule order.
-    public func evaluate(_ event: Event, processes: ProcessTable) -> [RuleMatch] {
-        var e = event
+    public func evaluate(_ e: Event, processes: ProcessTable) -> [RuleMatch] {
         if case .syscall(let sc) = e.kind, sc.deferred != nil {
             // Callers materialize (and report a line that does not decode); this keeps the rules from ever seeing an empty one.
             guard let full = try? e.materialized() else { return [] }
-            e = full
+            return evaluate(full, processes: processes)
         }
         // Most events concern no rule: find that out before building anything.
         guard let (name, phase) = Self.target(e) else { return [] }

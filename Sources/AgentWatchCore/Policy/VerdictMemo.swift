@@ -28,13 +28,15 @@ struct MemoNeeds: Equatable {
 }
 
 enum MemoFields {
-    enum Need { case content, process, ancestry, hostnames, unsafe }
+    /// `arguments`: the syscall's own text, pointer values included.
+    enum Need { case content, arguments, process, ancestry, hostnames, unsafe }
 
     /// What a field's value depends on. Unknown fields are unsafe.
     static func need(_ field: String) -> Need {
         switch field {
-        case "evt.type", "evt.dir", "evt.arch", "evt.res", "evt.rawres", "evt.failed", "evt.arg", "evt.rawarg",
-             "evt.args", "evt.buffer", "evt.is_open_read", "evt.is_open_write",
+        case "evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write":
+            return .arguments
+        case "evt.type", "evt.dir", "evt.arch", "evt.res", "evt.rawres", "evt.failed", "evt.buffer",
              "container.id", "container.name", "container.image.repository", "container.image", "container.image.tag",
              "container.privileged", "proc.is_exe_writable":
             return .content
@@ -74,11 +76,8 @@ enum MemoFields {
         case .leaf(let leaf):
             if leaf.dynamic { return false }
             switch need(leaf.field.spec.name) {
-            case .content:
-                switch leaf.field.spec.name {
-                case "evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write": n.rawArgs = true
-                default: break
-                }
+            case .content: break
+            case .arguments: n.rawArgs = true
             case .process: n.process = true
             case .ancestry: n.process = true; n.ancestry = true
             case .hostnames: n.hostnames = true
@@ -197,6 +196,10 @@ final class VerdictMemo {
         let tid: Int32
     }
 
+    /// The process part of a key: the look, or the lineage when ancestors are read.
+    static func processID(_ r: ProcessRecord, ancestry: Bool, _ processes: ProcessTable) -> Int {
+        ancestry ? processes.lineageID(r) : processes.lookID(r)
+    }
 
     static func key(plan: Int, _ line: Line, phase: EventPhase, needs: MemoNeeds, processes: ProcessTable) -> Key {
         let archBits: UInt32
@@ -211,9 +214,7 @@ final class VerdictMemo {
         var process = 0
         if needs.process {
             let rec = processes.process(line.pid) ?? processes.processOfThread(line.tid)
-            if let r = rec {
-                process = needs.ancestry ? processes.lineageID(r) : processes.lookID(r)
-            }
+            if let r = rec { process = processID(r, ancestry: needs.ancestry, processes) }
         }
         return Key(plan: Int32(truncatingIfNeeded: plan), nr: line.nr, flags: flags, ret: atExit ? line.ret ?? 0 : 0,
                    args: needs.rawArgs ? line.argsID : line.shapeID, out: atExit ? line.outID : 0, process: process,
