@@ -3,6 +3,7 @@ import AgentWatchCore
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Check policy files: syntax, fields, macros, lists, and when each rule can act.",
         discussion: """
             Diagnostics read `file:line:col: error|warning: message`. Loads the files in

@@ -98,7 +98,7 @@ public struct ConditionParser {
             let f = try parseFieldRef()
             return try parseCondition(f)
         }
-        if !name.contains(".") {
+        if !name.utf8.contains(UInt8(ascii: ".")) {
             // A macro, unless an operator follows, which means a misspelt field.
             let save = p
             skipSpace()
@@ -217,7 +217,7 @@ public struct ConditionParser {
             inner.span = TextSpan(start, p)
             return inner
         }
-        guard name.contains("."), let first = name.utf8.first, isLetter(first) else {
+        guard name.utf8.contains(UInt8(ascii: ".")), let first = name.utf8.first, isLetter(first) else {
             p = start
             throw fail("expected a field name, found '\(snippet())'")
         }
@@ -284,9 +284,9 @@ public struct ConditionParser {
     private mutating func keyword(_ word: String) -> Bool {
         let save = p
         skipSpace()
-        let w = Array(word.utf8)
-        if p + w.count <= b.count, Array(b[p..<(p + w.count)]) == w {
-            let after = p + w.count
+        let n = word.utf8.count
+        if p + n <= b.count, b[p..<(p + n)].elementsEqual(word.utf8) {
+            let after = p + n
             if after == b.count || isSpace(b[after]) || b[after] == UInt8(ascii: "(") {
                 p = after
                 return true
@@ -297,8 +297,8 @@ public struct ConditionParser {
     }
 
     private func matchesAhead(_ s: String) -> Bool {
-        let w = Array(s.utf8)
-        return p + w.count <= b.count && Array(b[p..<(p + w.count)]) == w
+        let n = s.utf8.count
+        return p + n <= b.count && b[p..<(p + n)].elementsEqual(s.utf8)
     }
 
     private mutating func readName() -> String {

@@ -10,27 +10,62 @@ public struct PolicyLoader {
     public init() {}
 
     /// Loads one file from disk. Unreadable files become an error diagnostic.
-    public mutating func load(path: String) {
-        guard let data = FileBytes.read(path) else {
-            document.diagnostics.append(Diagnostic(.error, "cannot read policy file", at: SourceLocation(file: path, line: 1, column: 1)))
-            return
-        }
-        load(yaml: String(decoding: data, as: UTF8.self), file: path)
+    public mutating func load(path: String) { apply(Self.parse(path: path)) }
+
+    /// Loads files in order. Their YAML is parsed two at a time (it depends on
+    /// nothing else and is most of the loading); the document is then built in order.
+    public mutating func load(paths: [String]) {
+        guard paths.count > 1 else { return paths.forEach { load(path: $0) } }
+        let parsed = ParsedFiles(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in parsed.set(i, Self.parse(path: paths[i])) }
+        for p in parsed.all { apply(p) }
     }
 
-    public mutating func load(yaml: String, file: String) {
-        document.files.append(file)
-        let source = SourceFile(name: file, text: yaml)
-        let root: Node?
+    public mutating func load(yaml: String, file: String) { apply(Self.parse(yaml: yaml, file: file)) }
+
+    /// A file's text and its YAML tree, or the diagnostic that stopped it.
+    struct Parsed {
+        let file: String
+        let yaml: String
+        let root: Root
+
+        enum Root {
+            case tree(Node?)
+            case failed(Diagnostic)
+        }
+    }
+
+    static func parse(path: String) -> Parsed {
+        guard let data = FileBytes.read(path) else {
+            return Parsed(file: path, yaml: "", root: .failed(Diagnostic(.error, "cannot read policy file",
+                                                                           at: SourceLocation(file: path, line: 1, column: 1))))
+        }
+        return parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    static func parse(yaml: String, file: String) -> Parsed {
         do {
             // The loader reads every scalar as text (it parses booleans itself), so
             // Yams's implicit typing, a regular expression per scalar, is skipped.
-            root = try Yams.compose(yaml: yaml, .basic)
+            // The encoding is given: Yams's default reads the whole environment.
+            return Parsed(file: file, yaml: yaml, root: .tree(try Yams.compose(yaml: yaml, .basic, .default, .utf8)))
         } catch let e as YamlError {
-            document.diagnostics.append(YamlErrors.diagnostic(e, file: file))
-            return
+            return Parsed(file: file, yaml: yaml, root: .failed(YamlErrors.diagnostic(e, file: file)))
         } catch {
-            document.diagnostics.append(Diagnostic(.error, "YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1)))
+            return Parsed(file: file, yaml: yaml, root: .failed(Diagnostic(.error, "YAML: \(error)",
+                                                                             at: SourceLocation(file: file, line: 1, column: 1))))
+        }
+    }
+
+    mutating func apply(_ parsed: Parsed) {
+        let file = parsed.file
+        document.files.append(file)
+        let source = SourceFile(name: file, text: parsed.yaml)
+        let root: Node?
+        switch parsed.root {
+        case .tree(let r): root = r
+        case .failed(let d):
+            document.diagnostics.append(d)
             return
         }
         guard let root else { return }  // empty file
@@ -242,7 +277,7 @@ public struct PolicyLoader {
         r.condition = b.sourceText("condition")
         r.output = b.string("output")?.trimmingTrailingNewlines() ?? ""
         if let p = b.string("priority") {
-            if let pr = Priority(name: p.trimmingCharacters(in: .whitespaces)) { r.priority = pr } else {
+            if let pr = Priority(name: p.trimmingWhitespace()) { r.priority = pr } else {
                 b.error("unknown priority '\(p)' (expected EMERGENCY, ALERT, CRITICAL, ERROR, WARNING, NOTICE, INFORMATIONAL, DEBUG)", b.node("priority"))
             }
         }
@@ -294,4 +329,20 @@ extension String {
         while s.last == "\n" { s.removeLast() }
         return s
     }
+}
+
+/// Slots the parsing threads fill, one per file.
+private final class ParsedFiles: @unchecked Sendable {
+    private var slots: [PolicyLoader.Parsed?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ p: PolicyLoader.Parsed) {
+        lock.lock()
+        slots[i] = p
+        lock.unlock()
+    }
+
+    var all: [PolicyLoader.Parsed] { slots.compactMap { $0 } }
 }

@@ -12,7 +12,7 @@ public struct PolicySet: Sendable {
     /// Loads files in order (later ones refine earlier ones) and compiles.
     public static func load(paths: [String]) -> PolicySet {
         var loader = PolicyLoader()
-        for p in paths { loader.load(path: p) }
+        loader.load(paths: paths)
         return PolicySet(document: loader.document)
     }
 

@@ -28,7 +28,19 @@ enum PrefilterAnalysis {
 
     /// The syscalls among `names` the condition can match when called natively.
     static func nativeTypes(_ e: RExpr, among names: Set<String>) -> Set<String> {
-        names.filter { eval(e, Facts(syscall: $0)) != .no }
+        // Only an evt.arch leaf can rule out a native call that `names` (the
+        // rule's types) let in; without one, skip a walk of the tree per name.
+        guard readsArch(e) else { return names }
+        return names.filter { eval(e, Facts(syscall: $0)) != .no }
+    }
+
+    private static func readsArch(_ e: RExpr) -> Bool {
+        switch e {
+        case .constant: return false
+        case .not(let x): return readsArch(x)
+        case .and(let xs), .or(let xs): return xs.contains(where: readsArch)
+        case .leaf(let l): return l.field.spec.name == "evt.arch"
+        }
     }
 
     static func eval(_ e: RExpr, _ facts: Facts) -> Truth {

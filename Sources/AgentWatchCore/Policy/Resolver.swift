@@ -24,6 +24,14 @@ struct Leaf: Sendable {
     var operands: [ROperand] = []
 }
 
+/// A macro's resolution and its effects on the scope that resolved it.
+private struct ResolvedMacro {
+    let expr: RExpr
+    let noted: [BoundField]
+    let unsupported: String?
+    let failed: Bool
+}
+
 /// Captured values of sequence steps: which fields each step must record.
 final class CaptureRegistry {
     private(set) var fields: [[BoundField]]
@@ -68,6 +76,7 @@ final class Resolver {
     private(set) var diagnostics: [Diagnostic] = []
     private var reported = Set<String>()
     private var parsedMacros: [String: ConditionExpr?] = [:]
+    private var resolvedMacros: [String: ResolvedMacro] = [:]
     private(set) var usedMacros = Set<String>()
     private(set) var usedLists = Set<String>()
 
@@ -151,7 +160,24 @@ final class Resolver {
             scope.failed = true
             return .constant(false)
         }
-        return resolve(ast, m.condition, scope, macroStack: stack + [name])
+        // Outside sequence steps a macro resolves the same way wherever it is
+        // used: resolve it once and replay what it did to the scope.
+        guard scope.captures == nil else { return resolve(ast, m.condition, scope, macroStack: stack + [name]) }
+        let key = scope.skipUnknown ? name + "\u{0}skip-unknown" : name
+        let resolved: ResolvedMacro
+        if let r = resolvedMacros[key] {
+            resolved = r
+        } else {
+            let own = ResolveScope(subject: scope.subject, skipUnknown: scope.skipUnknown)
+            let expr = resolve(ast, m.condition, own, macroStack: stack + [name])
+            resolved = ResolvedMacro(expr: expr, noted: own.fieldOrder.compactMap { own.fields[$0] },
+                                     unsupported: own.unsupported, failed: own.failed)
+            resolvedMacros[key] = resolved
+        }
+        for f in resolved.noted { scope.note(f) }
+        if scope.unsupported == nil { scope.unsupported = resolved.unsupported }
+        if resolved.failed { scope.failed = true }
+        return resolved.expr
     }
 
     private func operand(_ o: Operand, expandLists: Bool, _ text: SourceText, _ scope: ResolveScope) -> [ROperand] {

@@ -6,11 +6,28 @@
 /// A loaded policy file's text, shared by every scalar that came from it.
 public final class SourceFile: Sendable {
     public let name: String
-    let lines: [Substring]
+    let text: String
 
     public init(name: String, text: String) {
         self.name = name
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.text = text
+    }
+
+    /// Only diagnostics that point inside a scalar need lines, so they are cut
+    /// on demand rather than for every file loaded.
+    func lines(from line: Int, count: Int) -> [Substring] {
+        var out: [Substring] = []
+        var n = 1
+        var start = text.utf8.startIndex
+        let end = text.utf8.endIndex
+        while out.count < count {
+            let next = text.utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? end
+            if n >= line { out.append(Substring(text.utf8[start..<next])) }
+            if next == end { break }
+            start = text.utf8.index(after: next)
+            n += 1
+        }
+        return out
     }
 }
 
@@ -28,11 +45,6 @@ public struct ScalarOrigin: Sendable {
     }
 
     var file: String { source.name }
-    var sourceLines: ArraySlice<Substring> {
-        let from = max(0, line - 1)
-        return from < source.lines.count ? source.lines[from...] : []
-    }
-
     public var start: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 
     /// The value's bytes are (almost always) a subsequence of the source bytes:
@@ -41,7 +53,7 @@ public struct ScalarOrigin: Sendable {
     /// came from without re-implementing YAML's scalar rules.
     func location(ofOffset offset: Int, in value: String) -> SourceLocation {
         let v = Array(value.utf8)
-        let sourceLines = Array(self.sourceLines.prefix(400))
+        let sourceLines = source.lines(from: max(1, line), count: 400)
         var li = 0
         var lineBytes: [UInt8] = sourceLines.isEmpty ? [] : Array(sourceLines[0].utf8)
         var col = max(0, column - 1)
