@@ -4,6 +4,7 @@ import Glibc
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a command under agentwatch, following every process and thread it starts.",
         discussion: """
             Everything after `--` is the command. Its stdin, stdout, stderr and terminal are its own.
@@ -109,6 +110,8 @@ struct Run: ParsableCommand {
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
         options.stackForEveryEvent = stack
+        // A trace keeps every fact for replays with other rules; otherwise only what the rules read.
+        options.procFacts = trace != nil || print ? .all : policySet.rules.reduce(into: []) { $0.formUnion($1.procFacts) }
         options.hashExecutables = trace != nil || policySet.rules.contains { r in
             r.fieldNames.contains { $0 == "proc.exe.sha256" || $0 == "proc.script.sha256" }
         }

@@ -19,6 +19,48 @@ import Testing
         #expect(r.syscalls("clone3").count + r.syscalls("clone").count >= 4)
     }
 
+    /// The ptrace event calls a CLONE_THREAD clone with SIGCHLD a fork: it is still a thread.
+    @Test func threadReportedAsForkIsAThread() throws {
+        let r = try Harness.run([Harness.fixture("clone_shapes"), "thread"])
+        #expect(r.status == 0)
+        let words = r.stdout.split(separator: " ").map(String.init)
+        let tid = try #require(Int(words.count > 1 ? words[1] : ""))
+        let root = try #require(r.events("spawn").first?.int("pid"))
+        #expect(r.events("thread").contains { $0.int("tid") == tid && $0.int("pid") == root })
+        #expect(!r.events("spawn").contains { $0.int("pid") == tid })
+    }
+
+    /// A CLONE_PARENT child belongs to its creator's parent.
+    @Test func cloneParentChildGetsTheGrandparent() throws {
+        let r = try Harness.run(["/bin/sh", "-c", Harness.fixture("clone_shapes") + " parent; true"])
+        #expect(r.status == 0)
+        let words = r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        let child = try #require(Int(words.count > 1 ? words[1] : ""))
+        let shell = try #require(Int(words.count > 3 ? words[3] : ""))
+        let spawn = try #require(r.events("spawn").first { $0.int("pid") == child })
+        #expect(spawn.int("ppid") == shell)
+        #expect(spawn.str("via") == "fork")
+    }
+
+    /// Without a trace only the facts some rule reads are gathered: a rule on
+    /// user.uid must still see the uid a child was forked with after setuid.
+    @Test func uidRuleSeesTheForkedChildsOwnUid() throws {
+        guard getuid() == 0 else { return }  // setuid needs root
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let marker = dir + "/marker"
+        let policy = """
+        - rule: Opened as nobody
+          desc: d
+          condition: evt.type in (open, openat) and fd.name = \(marker) and user.uid = 65534
+          output: uid=%user.uid
+          priority: WARNING
+        """
+        let r = try Harness.run([Harness.fixture("clone_shapes"), "setuid", "65534", marker], trace: false, policy: policy)
+        #expect(r.status == 0)
+        #expect(r.alerts.count == 1, "\(r.stderr)")
+    }
+
     @Test func vforkThenExec() throws {
         let r = try Harness.run([Harness.fixture("vfork_exec")])
         #expect(r.stdout == "vforked\n")

@@ -71,3 +71,61 @@ import Testing
         }
     }
 }
+
+/// A live run reads a /proc fact only when some loaded rule's field declares it
+/// (FieldSpec.reads): a field whose value follows a fact it does not declare
+/// would see the parent's value instead, without a word.
+@Suite struct ProcFactNeedsTests {
+    static func value(_ spec: FieldSpec, uid: UInt32, facts: ProcFacts) -> String {
+        let table = ProcessTable()
+        table.apply(Event(seq: 1, mono: 1, wall: 1, pid: 50, tid: 50, kind: .spawn(Spawn(
+            ppid: 1, via: "root", exe: "/bin/sh", argv: ["sh"], cwd: "/", uid: 0, comm: "sh", facts: ProcFacts(sid: 50)))))
+        table.apply(Event(seq: 2, mono: 2, wall: 2, pid: 60, tid: 60, kind: .spawn(Spawn(
+            ppid: 50, via: "fork", exe: "/bin/sh", argv: ["sh"], cwd: "/", uid: uid, comm: "sh", facts: facts))))
+        let ev = Event(seq: 3, mono: 3, wall: 3, pid: 60, tid: 60, kind: .syscall(Syscall(
+            name: "openat", nr: 257, arch: .x86_64, args: PolicyWorld.openat("/tmp/x"))))
+        guard case .syscall(let sc) = ev.kind else { return "" }
+        let c = EvalContext(event: ev, processes: table, phase: .entry, syscall: sc, name: sc.name)
+        return spec.extract(c, nil).map { "\($0)" } ?? "<none>"
+    }
+
+    @Test func everyFieldDeclaresTheFactsItReads() {
+        let base = ProcFacts(tty: 34816, pgid: 60, sid: 50)
+        var creds = base
+        creds.capEffective = 1 << 21
+        creds.capPermitted = 1 << 12
+        creds.capInheritable = 1 << 5
+        var login = base
+        login.loginuid = 1000
+        var checked = 0
+        for spec in FieldTable.all where spec.arg == .none || spec.arg == .optionalIndex {
+            let plain = Self.value(spec, uid: 0, facts: base)
+            if Self.value(spec, uid: 1000, facts: creds) != plain {
+                #expect(spec.reads.contains(.credentials), "\(spec.name) follows uid or capabilities")
+                checked += 1
+            }
+            if Self.value(spec, uid: 0, facts: login) != plain {
+                #expect(spec.reads.contains(.loginuid), "\(spec.name) follows the login uid")
+                checked += 1
+            }
+        }
+        #expect(checked >= 7)
+    }
+
+    @Test func rulesAskForWhatTheirFieldsRead() {
+        func needs(_ cond: String, output: String = "o") -> ProcFactNeeds {
+            let set = PolicySet.load(yaml: """
+            - rule: r
+              desc: d
+              condition: \(cond)
+              output: \(output)
+              priority: INFO
+            """)
+            return set.rules.reduce(into: []) { $0.formUnion($1.procFacts) }
+        }
+        #expect(needs("evt.type = openat and proc.name = sh") == [])
+        #expect(needs("evt.type = openat and user.uid = 0") == .credentials)
+        #expect(needs("evt.type = openat", output: "l=%user.loginname") == .loginuid)
+        #expect(needs("evt.type = openat and thread.cap_effective contains CAP_SYS_ADMIN and user.loginuid > 0") == .all)
+    }
+}

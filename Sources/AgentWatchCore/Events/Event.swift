@@ -92,6 +92,22 @@ public struct ProcFacts: Sendable, Hashable {
     }
 }
 
+/// Which facts a live run reads from /proc at every spawn and exec besides those
+/// it always reads (ppid, pgid, sid, tty and comm, from /proc/PID/stat). The rest
+/// cost a file each (status is the dearest /proc file of a process): a run reads
+/// them only when a loaded rule uses them or a trace keeps every fact; otherwise
+/// a new process shows its parent's values and an exec keeps the old ones.
+public struct ProcFactNeeds: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// uid and capabilities (/proc/PID/status).
+    public static let credentials = ProcFactNeeds(rawValue: 1)
+    /// The audit login uid (/proc/PID/loginuid).
+    public static let loginuid = ProcFactNeeds(rawValue: 2)
+    public static let all: ProcFactNeeds = [.credentials, .loginuid]
+}
+
 /// One frame of a user-space stack, innermost first.
 public struct StackFrame: Sendable, Equatable {
     public var pc: UInt64

@@ -45,6 +45,13 @@ public struct CompiledRule: Sendable {
         return out
     }
 
+    /// The /proc facts its fields need a live run to gather.
+    public var procFacts: ProcFactNeeds {
+        var needs: ProcFactNeeds = []
+        for f in fields + (sequence.map { $0.steps.flatMap(\.captures) + [$0.by] } ?? []) { needs.formUnion(f.spec.reads) }
+        return needs
+    }
+
     /// Condition fields that never have a value for a process traced on a host
     /// (no container): comparisons on them are never true.
     public var fieldsAbsentOnHost: [String] {

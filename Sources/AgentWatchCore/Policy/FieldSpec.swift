@@ -26,15 +26,18 @@ public struct FieldSpec: Sendable {
     public let doc: String
     public let arg: ArgKind
     public let availability: Availability
+    /// The /proc facts a live run must gather for this field to have a value.
+    public let reads: ProcFactNeeds
     let extract: @Sendable (EvalContext, String?) -> FieldValue?
 
     init(_ name: String, _ type: FieldType, _ doc: String, arg: ArgKind = .none, availability: Availability = .always,
-         _ extract: @escaping @Sendable (EvalContext, String?) -> FieldValue?) {
+         reads: ProcFactNeeds = [], _ extract: @escaping @Sendable (EvalContext, String?) -> FieldValue?) {
         self.name = name
         self.type = type
         self.doc = doc
         self.arg = arg
         self.availability = availability
+        self.reads = reads
         self.extract = extract
     }
 

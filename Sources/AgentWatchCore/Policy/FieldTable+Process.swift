@@ -95,13 +95,13 @@ extension FieldTable {
         FieldSpec("proc.script.sha256", .string, "SHA-256 of the #! script the interpreter runs, when the exec was of a script (ours).", availability: .afterExec) { c, _ in
             c.record?.script.flatMap { $0.sha256.isEmpty ? nil : .string($0.sha256) }
         },
-        FieldSpec("thread.cap_effective", .string, "Effective capabilities as names (`CAP_SYS_ADMIN CAP_NET_RAW …`), read at spawn and exec.") { c, _ in
+        FieldSpec("thread.cap_effective", .string, "Effective capabilities as names (`CAP_SYS_ADMIN CAP_NET_RAW …`), read at spawn and exec.", reads: .credentials) { c, _ in
             c.record.map { .string(Capabilities.names($0.facts.capEffective)) }
         },
-        FieldSpec("thread.cap_permitted", .string, "Permitted capabilities as names.") { c, _ in
+        FieldSpec("thread.cap_permitted", .string, "Permitted capabilities as names.", reads: .credentials) { c, _ in
             c.record.map { .string(Capabilities.names($0.facts.capPermitted)) }
         },
-        FieldSpec("thread.cap_inheritable", .string, "Inheritable capabilities as names.") { c, _ in
+        FieldSpec("thread.cap_inheritable", .string, "Inheritable capabilities as names.", reads: .credentials) { c, _ in
             c.record.map { .string(Capabilities.names($0.facts.capInheritable)) }
         },
         FieldSpec("proc.pgid", .int, "Process group id.") { c, _ in c.record.map { .int(Int64($0.facts.pgid)) } },
@@ -123,15 +123,15 @@ extension FieldTable {
         FieldSpec("proc.is_exe_lower_layer", .bool, "Always false (see proc.is_exe_upper_layer).") { c, _ in
             c.record.map { _ in .bool(false) }
         },
-        FieldSpec("user.loginuid", .int, "Audit login uid (/proc/PID/loginuid); -1 when unset.") { c, _ in
+        FieldSpec("user.loginuid", .int, "Audit login uid (/proc/PID/loginuid); -1 when unset.", reads: .loginuid) { c, _ in
             c.record.map { .int($0.facts.loginuid) }
         },
-        FieldSpec("user.loginname", .string, "User name of user.loginuid; empty when unset.") { c, _ in
+        FieldSpec("user.loginname", .string, "User name of user.loginuid; empty when unset.", reads: .loginuid) { c, _ in
             c.record.map { $0.facts.loginuid < 0 ? .string("") : .string(UserNames.shared.name(UInt32($0.facts.loginuid))) }
         },
         FieldSpec("thread.vtid", .int, "Same as thread.tid.") { c, _ in .int(Int64(c.event.tid)) },
-        FieldSpec("user.uid", .int, "Real uid of the process.") { c, _ in c.record.map { .int(Int64($0.uid)) } },
-        FieldSpec("user.name", .string, "User name for user.uid (from the password database), or the uid as text.") { c, _ in
+        FieldSpec("user.uid", .int, "Real uid of the process.", reads: .credentials) { c, _ in c.record.map { .int(Int64($0.uid)) } },
+        FieldSpec("user.name", .string, "User name for user.uid (from the password database), or the uid as text.", reads: .credentials) { c, _ in
             c.record.map { .string(UserNames.shared.name($0.uid)) }
         },
     ]

@@ -10,20 +10,24 @@ struct ProcStatus {
     var capPermitted: UInt64 = 0
     var capInheritable: UInt64 = 0
 
+    /// A short read ends the file: /proc files are generated whole on the first
+    /// read, so waiting for a read of 0 would cost a syscall per file.
     static func readFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         defer { close(fd) }
-        var out = [UInt8](repeating: 0, count: 4096)
+        var out = [UInt8](repeating: 0, count: min(4096, limit))
         var used = 0
         while used < limit {
-            if used == out.count { out += [UInt8](repeating: 0, count: out.count) }
+            if used == out.count { out += [UInt8](repeating: 0, count: min(out.count, limit - used)) }
+            let want = out.count - used
             let n = out.withUnsafeMutableBytes { raw -> Int in
                 guard let base = raw.baseAddress else { return -1 }
-                return Glibc.read(fd, base + used, raw.count - used)
+                return Glibc.read(fd, base + used, want)
             }
             if n <= 0 { break }
             used += n
+            if n < want { break }
         }
         out.removeSubrange(min(used, out.count)...)
         return out
@@ -88,35 +92,30 @@ struct ProcStatus {
         return s
     }
 
-    /// pgrp, session and tty_nr from /proc/PID/stat (fields 5-7, after the
-    /// parenthesized comm), capabilities from status, the audit login uid.
-    static func facts(_ pid: Int32, status: ProcStatus? = nil) -> ProcFacts {
-        var f = ProcFacts()
-        if let b = readFile("/proc/\(pid)/stat"), let close = b.lastIndex(of: UInt8(ascii: ")")) {
-            var fields: [ArraySlice<UInt8>] = []
-            var i = close + 2
-            while i < b.count && fields.count < 5 {
-                var e = i
-                while e < b.count, b[e] != 32 { e += 1 }
-                fields.append(b[i..<e])
-                i = e + 1
-            }
-            if fields.count == 5 {
-                f.pgid = Int32(truncatingIfNeeded: int(fields[2]) ?? 0)
-                f.sid = Int32(truncatingIfNeeded: int(fields[3]) ?? 0)
-                f.tty = Int32(truncatingIfNeeded: int(fields[4]) ?? 0)
-            }
+    /// Facts of a process: pgid, session and tty from `stat`, capabilities from
+    /// `status` and the login uid when `needs` asks for them; what is not read
+    /// keeps its value in `base` (the parent's at a spawn, the old image's at an exec).
+    static func facts(_ pid: Int32, needs: ProcFactNeeds = .all, stat: ProcStat?, status: ProcStatus? = nil,
+                      base: ProcFacts = ProcFacts()) -> ProcFacts {
+        var f = base
+        if let stat {
+            f.pgid = stat.pgid
+            f.sid = stat.sid
+            f.tty = stat.tty
         }
-        if let s = status ?? read(pid) {
+        if let s = status ?? (needs.contains(.credentials) ? read(pid) : nil) {
             f.capEffective = s.capEffective
             f.capPermitted = s.capPermitted
             f.capInheritable = s.capInheritable
         }
-        if let b = readFile("/proc/\(pid)/loginuid"), let v = int(b[...].prefix { $0 >= 48 && $0 <= 57 }) {
+        if needs.contains(.loginuid), let b = readFile("/proc/\(pid)/loginuid"),
+           let v = int(b[...].prefix { $0 >= 48 && $0 <= 57 }) {
             f.loginuid = v == 4_294_967_295 ? -1 : v
         }
         return f
     }
+
+    static func facts(_ pid: Int32) -> ProcFacts { facts(pid, stat: ProcStat.read(pid)) }
 
     static func cmdline(_ pid: Int32) -> [String]? {
         guard let b = readFile("/proc/\(pid)/cmdline", limit: 1 << 20), !b.isEmpty else { return nil }
@@ -125,8 +124,36 @@ struct ProcStatus {
         return parts
     }
 
-    static func comm(_ pid: Int32) -> String? {
-        guard let b = readFile("/proc/\(pid)/comm") else { return nil }
-        return String(decoding: b.prefix { $0 != 10 }, as: UTF8.self)
+}
+
+/// /proc/PID/stat: the cheap half of what a spawn needs (status costs twice as much).
+struct ProcStat {
+    var comm: String
+    var ppid: Int32
+    var pgid: Int32
+    var sid: Int32
+    var tty: Int32
+
+    static func read(_ tid: Int32) -> ProcStat? {
+        guard let b = ProcStatus.readFile("/proc/\(tid)/stat") else { return nil }
+        return parse(b)
+    }
+
+    /// `pid (comm) state ppid pgrp session tty_nr …`; comm may hold spaces and parentheses.
+    static func parse(_ b: [UInt8]) -> ProcStat? {
+        guard let open = b.firstIndex(of: UInt8(ascii: "(")), let close = b.lastIndex(of: UInt8(ascii: ")")),
+              open < close else { return nil }
+        var fields: [ArraySlice<UInt8>] = []
+        var i = close + 2
+        while i < b.count && fields.count < 5 {
+            var e = i
+            while e < b.count, b[e] != 32 { e += 1 }
+            fields.append(b[i..<e])
+            i = e + 1
+        }
+        guard fields.count == 5 else { return nil }
+        func int32(_ s: ArraySlice<UInt8>) -> Int32 { Int32(truncatingIfNeeded: ProcStatus.int(s) ?? 0) }
+        return ProcStat(comm: String(decoding: b[(open + 1)..<close], as: UTF8.self), ppid: int32(fields[1]),
+                        pgid: int32(fields[2]), sid: int32(fields[3]), tty: int32(fields[4]))
     }
 }

@@ -22,6 +22,8 @@ public struct TraceOptions: Sendable {
     public var stackForEveryEvent = false
     /// SHA-256 of every executable at exec (for rules on proc.exe.sha256 and for traces).
     public var hashExecutables = true
+    /// The /proc facts read at each spawn and exec besides stat (see ProcFactNeeds).
+    public var procFacts: ProcFactNeeds = .all
 
     public init(traced: Set<String>) { self.traced = traced }
 
@@ -289,20 +291,34 @@ public final class TraceSession: StackSource {
     @discardableResult
     func known(_ tid: Int32, creator: TaskState?, via: String?) -> TaskState {
         if let t = tasks[tid] { return t }
-        let status = ProcStatus.read(tid)
-        let pid = status?.tgid ?? creator?.pid ?? tid
+        let needs = options.procFacts
+        // tgkill with signal 0 finds a tid only inside the given thread group: a
+        // child of a known creator is its thread exactly when CLONE_THREAD put it
+        // there. Without a creator (the child stopped before its parent's event)
+        // status says.
+        var status: ProcStatus?
+        let pid: Int32
+        if let creator {
+            let inGroup = cp_tgkill(creator.pid, tid, 0) == 0 || errno == EPERM
+            pid = inGroup ? creator.pid : tid
+        } else {
+            status = ProcStatus.read(tid)
+            pid = status?.tgid ?? tid
+        }
         let task = TaskState(tid: tid, pid: pid)
         tasks[tid] = task
         threadsOf[pid, default: 0] += 1
         if pid != tid {
             emit(pid: pid, tid: tid, .thread(ThreadStart(creator: creator?.tid ?? pid)))
         } else {
-            let ppid = status?.ppid ?? creator?.pid ?? 0
+            if status == nil, needs.contains(.credentials) { status = ProcStatus.read(tid) }
+            let stat = ProcStat.read(tid)
+            let ppid = stat?.ppid ?? status?.ppid ?? creator?.pid ?? 0
             let parent = processes.process(ppid) ?? creator.flatMap { processes.process($0.pid) }
             emit(pid: pid, tid: tid, .spawn(Spawn(
                 ppid: ppid, via: via ?? "fork", exe: parent?.exe ?? "", argv: parent?.argv ?? [],
                 cwd: parent?.cwd ?? "", uid: status?.uid ?? parent?.uid ?? 0, comm: parent?.comm ?? "",
-                facts: ProcStatus.facts(tid, status: status))))
+                facts: ProcStatus.facts(tid, needs: needs, stat: stat, status: status, base: parent?.facts ?? ProcFacts()))))
         }
         if rootEnded && options.survivors == .kill {
             // Forked while the survivors were being killed: it goes too.
@@ -597,7 +613,8 @@ public final class TraceSession: StackSource {
             if argv.isEmpty, case .strings(let list, _)? = sc.arg("argv") { argv = list }
         }
         let cwd = FdResolver.cwd(tid: pid) ?? ""
-        let comm = ProcStatus.comm(pid) ?? ""
+        let stat = ProcStat.read(pid)
+        let comm = stat?.comm ?? ""
         stacks.invalidate(pid: pid)
         current.dnsStreams.removeAll()
         sharedMemory.remove(pid)  // a new image: the old mappings are gone
@@ -606,7 +623,9 @@ public final class TraceSession: StackSource {
         // The kernel ran a #! script through its interpreter: fingerprint the script too.
         let script = path != exe && !path.isEmpty ? fingerprints.file(path).flatMap { $0.format == "script" ? $0 : nil } : nil
         emit(pid: pid, tid: pid, .exec(Exec(exe: exe, path: path, argv: argv, cwd: cwd, comm: comm,
-                                            formerTid: former != pid ? former : nil, facts: ProcStatus.facts(pid),
+                                            formerTid: former != pid ? former : nil,
+                                            facts: ProcStatus.facts(pid, needs: options.procFacts, stat: stat,
+                                                                    base: processes.process(pid)?.facts ?? ProcFacts()),
                                             binary: binary, script: script)))
         resume(current)
     }
