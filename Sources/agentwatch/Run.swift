@@ -102,6 +102,8 @@ struct Run: ParsableCommand {
         // Without rules, or with opens named by --syscalls, every open is wanted, directories too.
         options.directoryOpens = policySet.rules.isEmpty || !engine.rulesMatchingDirectoryOpens.isEmpty
             || !requested.isDisjoint(with: ["open", "openat"])
+        // Without rules, or with clone named by --syscalls, every clone is wanted.
+        options.cloneStopFlags = policySet.rules.isEmpty || requested.contains("clone") ? nil : engine.cloneStopFlags
         let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
         // A snapshot: entries the agent adds to /etc/hosts later do not name anything.

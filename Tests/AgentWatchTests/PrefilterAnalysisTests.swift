@@ -86,6 +86,52 @@ import Testing
         #expect(seq("evt.type = socket").nativeSyscalls == ["socket", "connect"])
     }
 
+    func cloneStopFlags(_ conditions: [String]) -> UInt64? {
+        let rules = conditions.enumerated().map { i, c in
+            "- rule: r\(i)\n  desc: d\n  condition: \(c)\n  output: o\n  priority: INFO"
+        }
+        let set = PolicySet.load(yaml: rules.joined(separator: "\n"))
+        #expect(set.errors.isEmpty, "\(set.errors)")
+        return PolicyEngine(policies: set).cloneStopFlags
+    }
+
+    @Test func cloneFlagsThatDecideTheRules() {
+        let untraced: UInt64 = 0x80_0000
+        #expect(cloneStopFlags(["evt.type in (clone, clone3) and evt.arg.flags contains CLONE_UNTRACED"]) == untraced)
+        // CLONE_NEW is inside every namespace flag's name.
+        let namespaces: UInt64 = 0x2_0000 | 0x200_0000 | 0x400_0000 | 0x800_0000 | 0x1000_0000 | 0x2000_0000 | 0x4000_0000 | 0x80
+        #expect(cloneStopFlags(["evt.type = clone and evt.arg.flags contains CLONE_NEW and proc.name = sh"]) == namespaces)
+        #expect(cloneStopFlags(["evt.type = clone and evt.arg.flags contains CLONE_UNTRACED",
+                                "evt.type = clone and (evt.arg.flags contains CLONE_NEWUSER or evt.arg.flags contains CLONE_NEWNET)"])
+                == untraced | 0x1000_0000 | 0x4000_0000)
+        // Another condition beside the flag does not matter: without the flag the rule cannot match.
+        #expect(cloneStopFlags(["evt.type = clone and evt.res > 0 and evt.arg.flags contains CLONE_VM"]) == 0x100)
+        // Rules about other syscalls leave clone alone.
+        #expect(cloneStopFlags(["evt.type = openat and fd.name = /x"]) == 0)
+        for c in ["evt.type = clone and proc.name = sh",
+                  "evt.type = clone and not evt.arg.flags contains CLONE_VM",
+                  "evt.type = clone and evt.arg.flags icontains clone_untraced",
+                  "evt.type = clone and evt.arg.flags contains SIGCHLD",
+                  "evt.type = clone and evt.arg.flags contains CLONE_VM|CLONE_VFORK",
+                  "evt.type = clone and evt.arg[0] contains CLONE_UNTRACED",
+                  "evt.type = clone"] {
+            #expect(cloneStopFlags([c]) == nil, "\(c)")
+        }
+        let pack = PolicyEngine(policies: PolicySet.load(paths: PolicyFiles.expand(Harness.repo + "/Policies")))
+        #expect(pack.cloneStopFlags == untraced)
+    }
+
+    /// Under the pack a fork or vfork runs without a clone stop; CLONE_UNTRACED still stops and is refused.
+    @Test func liveClonesStopOnlyWhenTheirFlagsMatter() throws {
+        let r = try Harness.run(["/bin/sh", "-c", "/bin/true; " + Harness.fixture("clone_untraced")], defaults: true)
+        #expect(r.events("spawn").count >= 3)
+        let clones = r.syscalls("clone")
+        #expect(!clones.isEmpty)
+        #expect(clones.allSatisfy { ($0.arg("flags")?["flags"] as? String ?? "").contains("CLONE_UNTRACED") },
+                "\(clones.map { $0.arg("flags") ?? [:] })")
+        #expect(r.stdout.contains("clone=-1"), "\(r.stdout)")
+    }
+
     @Test func thePackAndFalcosRulesLeaveDirectoryOpensAlone() {
         let pack = PolicyEngine(policies: PolicySet.load(paths: PolicyFiles.expand(Harness.repo + "/Policies")))
         #expect(pack.rulesMatchingDirectoryOpens.isEmpty)

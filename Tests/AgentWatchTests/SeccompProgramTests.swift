@@ -44,6 +44,41 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
         }
     }
 
+    /// A clone stops for a flag some rule names, for CLONE_UNTRACED (refused by the
+    /// tracer) and when it shares memory with a new process; any other clone runs.
+    @Test func cloneStopsOnlyForFlagsThatMatter() {
+        let numbers: Set<Int> = [56, 435, 59, 257]
+        let newUser: UInt64 = 0x1000_0000, intoCgroup: UInt64 = 0x2_0000_0000
+        let prog = SeccompProgram.build(numbers: numbers, all: false, cloneStopFlags: newUser | intoCgroup)
+        let vm: UInt64 = 0x100, vfork: UInt64 = 0x4000, thread: UInt64 = 0x10000, sighand: UInt64 = 0x800
+        let cases: [(UInt64, Bool)] = [
+            (17, false),                                    // fork(): SIGCHLD only
+            (0x0120_0000 | 17, false),                      // glibc fork: CHILD_SETTID|CHILD_CLEARTID
+            (vm | vfork | 17, false),                       // vfork: the parent waits, nothing to race
+            (vm | sighand | thread | 0x3d_0f00, false),     // a thread
+            (vm | 17, true),                                // a new process sharing our memory
+            (vm | thread, false),
+            (Flags.cloneUntraced | 17, true),
+            (newUser | 17, true),
+            (intoCgroup | 17, true),                        // high word
+            (0x4_0000_0000 | 17, false),                    // an unnamed high bit
+        ]
+        for (flags, stops) in cases {
+            let ret = runBPF(prog, nr: 56, arch: SyscallTable.auditArchX86_64, args: [flags])
+            #expect(ret == (stops ? SeccompProgram.retTrace | 1 : SeccompProgram.retAllow), "clone flags 0x\(String(flags, radix: 16))")
+        }
+        for nr in 0..<520 where nr != 56 {
+            let ret = runBPF(prog, nr: UInt32(nr), arch: SyscallTable.auditArchX86_64, args: [Flags.cloneUntraced])
+            let stops = numbers.contains(nr) || nr == SeccompProgram.shmatNr
+            #expect(ret == (stops ? SeccompProgram.retTrace | 1 : SeccompProgram.retAllow), "nr \(nr)")
+        }
+        // clone3 keeps its flags in memory: it always stops.
+        #expect(runBPF(prog, nr: 435, arch: SyscallTable.auditArchX86_64, args: [0]) == SeccompProgram.retTrace | 1)
+        // Without the option every clone stops.
+        let plain = SeccompProgram.build(numbers: numbers, all: false)
+        #expect(runBPF(plain, nr: 56, arch: SyscallTable.auditArchX86_64, args: [17]) == SeccompProgram.retTrace | 1)
+    }
+
     @Test func decodedSetIsTraced() {
         let numbers = Set(TraceOptions.decodedSyscalls.compactMap { SyscallTable.x86_64Number($0) })
         let prog = SeccompProgram.build(numbers: numbers, all: false)

@@ -24,6 +24,8 @@ public struct CompiledRule: Sendable {
     let sequence: CompiledSequence?
     /// The condition (or a sequence step) can hold for an open of a directory.
     var mayMatchDirectoryOpen = true
+    /// A native clone whose flags hold none of these cannot match; nil: any clone may.
+    var cloneStopFlags: UInt64?
     /// The syscalls it can match when made natively (x86_64); nil: all of eventTypes.
     var nativeTypes: Set<String>?
 

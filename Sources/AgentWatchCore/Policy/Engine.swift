@@ -109,6 +109,18 @@ public final class PolicyEngine {
         }.map(\.name)
     }
 
+    /// A native clone may run without a stop when its flags hold none of these
+    /// (the tracer adds the ones it needs itself); nil while some rule must see
+    /// every clone.
+    public var cloneStopFlags: UInt64? {
+        var flags: UInt64 = 0
+        for r in rules where r.eventTypes.contains("clone") && r.nativeTypes?.contains("clone") != false {
+            guard let f = r.cloneStopFlags else { return nil }
+            flags |= f
+        }
+        return flags
+    }
+
     /// Some rule names hosts (fd.sip.name…): the DNS answers the tree receives must be seen.
     public var usesHostnames: Bool {
         rules.contains { r in r.fieldNames.contains { $0.hasPrefix("fd.") && $0.hasSuffix(".name") && $0 != "fd.name" } }

@@ -80,6 +80,7 @@ struct PolicyCompiler {
         var sequence: CompiledSequence?
         var condFields: [BoundField] = []
         var directoryOpens = true
+        var cloneStopFlags: UInt64?
         var nativeTypes: Set<String>?
         var condition: RExpr?
 
@@ -89,6 +90,11 @@ struct PolicyCompiler {
             types = s.steps.reduce(TypeSet.none) { $0.union($1.types) }
             timing = s.steps.last?.timing ?? Timing()
             directoryOpens = s.steps.contains { $0.mayMatchDirectoryOpen }
+            cloneStopFlags = s.steps.reduce(UInt64?.some(0)) { flags, step in
+                guard step.types.contains("clone") else { return flags }
+                guard let flags, let e = step.condition else { return nil }
+                return PrefilterAnalysis.cloneStopFlags(e).map { flags | $0 }
+            }
             if !types.complement { nativeTypes = s.steps.reduce(Set<String>()) { $0.union($1.nativeTypes) } }
         } else if let cond = r.condition {
             guard var expr = resolver.resolve(cond, scope) else { return finish(r, scope, nil) }
@@ -98,6 +104,7 @@ struct PolicyCompiler {
             types = TypeAnalysis.types(expr)
             timing = TypeAnalysis.timing(expr)
             directoryOpens = PrefilterAnalysis.mayMatchDirectoryOpen(expr)
+            cloneStopFlags = PrefilterAnalysis.cloneStopFlags(expr)
             if !types.complement { nativeTypes = PrefilterAnalysis.nativeTypes(expr, among: types.names) }
         }
         condFields = scope.fieldOrder.compactMap { scope.fields[$0] }
@@ -115,6 +122,7 @@ struct PolicyCompiler {
                                 predicate: predicate, condition: condition, timing: timing, output: out, fields: fields,
                                 conditionFieldCount: condFields.count, sequence: sequence)
         rule.mayMatchDirectoryOpen = directoryOpens
+        rule.cloneStopFlags = cloneStopFlags
         rule.nativeTypes = nativeTypes
         lint(rule, r)
         finish(r, scope, rule)

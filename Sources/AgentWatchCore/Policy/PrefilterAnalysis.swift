@@ -20,6 +20,34 @@ enum PrefilterAnalysis {
     struct Facts {
         var syscall: String
         var directoryOpen = false
+        /// clone flag bits known to be clear (the prefilter read the register).
+        var cloneFlagsClear: UInt64 = 0
+    }
+
+    /// The clone flags whose absence makes the condition false on a native
+    /// clone, so that a clone without them may run unstopped; nil when no such
+    /// flags exist (the condition reads something else of a clone).
+    static func cloneStopFlags(_ e: RExpr) -> UInt64? {
+        let named = cloneFlagsNamed(e)
+        return eval(e, Facts(syscall: "clone", cloneFlagsClear: named)) == .no ? named : nil
+    }
+
+    private static func cloneFlagsNamed(_ e: RExpr) -> UInt64 {
+        switch e {
+        case .constant: return 0
+        case .not(let x): return cloneFlagsNamed(x)
+        case .and(let xs), .or(let xs): return xs.reduce(0) { $0 | cloneFlagsNamed($1) }
+        case .leaf(let l): return l.literals.reduce(0) { $0 | (cloneFlagBits(containing: $1) ?? 0) }
+        }
+    }
+
+    /// evt.arg.flags of a clone is its flag names joined by `|`, then the exit
+    /// signal's name (or the number when no name applies). Text holding `CLONE_`
+    /// and no `|` can only occur inside one flag's name: the bits of every name
+    /// that holds it; nil for text that may occur elsewhere.
+    static func cloneFlagBits(containing text: String) -> UInt64? {
+        guard text.contains("CLONE_"), !text.contains("|") else { return nil }
+        return Flags.clone.bits.reduce(0) { $0 | ($1.1.contains(text) ? $1.0 : 0) }
     }
 
     static func mayMatchDirectoryOpen(_ e: RExpr) -> Bool {
@@ -77,6 +105,11 @@ enum PrefilterAnalysis {
     }
 
     private static func leaf(_ l: Leaf, _ facts: Facts) -> Truth {
+        if facts.syscall == "clone", facts.cloneFlagsClear != 0, l.field.spec.name == "evt.arg", l.field.arg == "flags",
+           l.field.transformers.isEmpty, l.op == .contains, l.literals.count == 1,
+           let bits = cloneFlagBits(containing: l.literals[0]), bits & ~facts.cloneFlagsClear == 0 {
+            return .no
+        }
         guard l.field.transformers.isEmpty, l.field.arg == nil, let op = l.op else { return .unknown }
         let known: String
         switch l.field.spec.name {

@@ -29,7 +29,9 @@ enum SeccompProgram {
     /// Offset of the low 32 bits of argument `i` in struct seccomp_data (little-endian).
     static func argLow(_ i: Int) -> UInt32 { UInt32(16 + 8 * i) }
 
-    static let mmapNr = 9, shmatNr = 30
+    static let mmapNr = 9, shmatNr = 30, cloneNr = 56
+    /// Offset of the high 32 bits of argument `i`.
+    static func argHigh(_ i: Int) -> UInt32 { argLow(i) + 4 }
     static let mapShared: UInt32 = 0x01, protWrite: UInt32 = 0x2
 
     /// `numbers` are x86_64 syscall numbers; `all` traces every syscall.
@@ -37,7 +39,12 @@ enum SeccompProgram {
     /// without O_TMPFILE) run without a stop, when no rule could match one.
     /// Besides, mmap stops when it maps memory shared and writable, and shmat
     /// always: another process may then rewrite a checked argument (RaceCheck).
-    static func build(numbers: Set<Int>, all: Bool, directoryOpens: Bool = true) -> [cp_bpf_insn] {
+    /// `cloneStopFlags` (when not nil) lets a clone run without a stop unless its
+    /// flags hold one of these bits or CLONE_UNTRACED (which the tracer refuses),
+    /// or it shares the address space with a new process (RaceCheck). clone3
+    /// passes its flags in memory: it always stops.
+    static func build(numbers: Set<Int>, all: Bool, directoryOpens: Bool = true,
+                      cloneStopFlags: UInt64? = nil) -> [cp_bpf_insn] {
         var p: [cp_bpf_insn] = []
         p.append(stmt(ldAbsW, 4))                                           // arch
         p.append(jump(jeqK, SyscallTable.auditArchX86_64, 1, 0))
@@ -61,6 +68,9 @@ enum SeccompProgram {
             p.append(stmt(retK, retTrace | Reason.native.rawValue))
             p.append(stmt(ldAbsW, 0))                                       // nr again for what follows
         }
+        if let stopFlags = cloneStopFlags, numbers.contains(cloneNr) {
+            emitCloneBlock(stopFlags | Flags.cloneUntraced, into: &p)
+        }
         var numbers = numbers
         numbers.insert(shmatNr)
         if !directoryOpens {
@@ -78,6 +88,35 @@ enum SeccompProgram {
         let sorted = numbers.sorted().map { UInt32($0) }
         emitSearch(sorted[...], into: &p)
         return p
+    }
+
+    /// For nr == clone: trace when a stop flag is set (low or high word) or when
+    /// (flags & (VM|THREAD|VFORK)) == VM, else allow; other syscalls skip the block
+    /// with nr still loaded.
+    private static func emitCloneBlock(_ stopFlags: UInt64, into p: inout [cp_bpf_insn]) {
+        let low = UInt32(truncatingIfNeeded: stopFlags), high = UInt32(truncatingIfNeeded: stopFlags >> 32)
+        let shape = UInt32(Flags.cloneVM | Flags.cloneThread | Flags.cloneVfork)
+        var block: [cp_bpf_insn] = []
+        block.append(stmt(ldAbsW, argLow(0)))
+        block.append(stmt(andK, low))
+        block.append(jump(jeqK, 0, 0, 255))                                     // a stop flag: trace (patched)
+        if high != 0 {
+            block.append(stmt(ldAbsW, argHigh(0)))
+            block.append(stmt(andK, high))
+            block.append(jump(jeqK, 0, 0, 255))
+        }
+        block.append(stmt(ldAbsW, argLow(0)))
+        block.append(stmt(andK, shape))
+        block.append(jump(jeqK, UInt32(Flags.cloneVM), 255, 0))                // shares memory: trace (patched)
+        block.append(stmt(retK, retAllow))
+        let trace = block.count
+        block.append(stmt(retK, retTrace | Reason.native.rawValue))
+        for i in block.indices where block[i].code == jeqK {
+            if block[i].jf == 255 { block[i].jf = UInt8(trace - i - 1) }
+            if block[i].jt == 255 { block[i].jt = UInt8(trace - i - 1) }
+        }
+        p.append(jump(jeqK, UInt32(cloneNr), 0, UInt8(block.count)))        // another syscall: skip the block
+        p += block
     }
 
     private static func emitSearch(_ nrs: ArraySlice<UInt32>, into p: inout [cp_bpf_insn]) {

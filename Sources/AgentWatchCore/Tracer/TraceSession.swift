@@ -22,6 +22,9 @@ public struct TraceOptions: Sendable {
     public var stackForEveryEvent = false
     /// SHA-256 of every executable at exec (for rules on proc.exe.sha256 and for traces).
     public var hashExecutables = true
+    /// A clone (x86_64) stops only when its flags hold one of these, or what the
+    /// tracer itself must see (SeccompProgram.build); nil: every clone stops.
+    public var cloneStopFlags: UInt64?
     /// The /proc facts read at each spawn and exec besides stat (see ProcFactNeeds).
     public var procFacts: ProcFactNeeds = .all
 
@@ -162,7 +165,7 @@ public final class TraceSession: StackSource {
         }
         cp_signals_prepare()
         let program = SeccompProgram.build(numbers: tracedNumbers, all: options.allSyscalls,
-                                           directoryOpens: options.directoryOpens)
+                                           directoryOpens: options.directoryOpens, cloneStopFlags: options.cloneStopFlags)
         let opts: UInt = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x80 | 0x100000  // SYSGOOD FORK VFORK CLONE EXEC SECCOMP EXITKILL
         let result: cp_spawn_result = withCStrings(argv) { cargv in
             withCStrings(environment) { cenv in
