@@ -122,8 +122,8 @@ public final class PolicyEngine {
     }
 
     /// Some rule names hosts (fd.sip.name…): the DNS answers the tree receives must be seen.
-    public var usesHostnames: Bool {
-        rules.contains { r in r.fieldNames.contains { $0.hasPrefix("fd.") && $0.hasSuffix(".name") && $0 != "fd.name" } }
+    public private(set) lazy var usesHostnames: Bool = rules.contains { r in
+        r.fieldNames.contains { $0.hasPrefix("fd.") && $0.hasSuffix(".name") && $0 != "fd.name" }
     }
 
     /// Syscalls that carry DNS answers back to the program.
@@ -336,8 +336,7 @@ public final class PolicyEngine {
             }
         }
         for i in candidates(name) {
-            let r = rules[i]
-            if let s = r.sequence {
+            if let s = rules[i].sequence {
                 // A tracker sees every phase one of its steps runs at.
                 for phase in [EventPhase.entry, .exit] where s.steps.contains(where: { $0.runs(name, phase) }) {
                     if phase == .entry { entry.append(PlannedRule(index: i, predicate: nil)) } else { exit.append(PlannedRule(index: i, predicate: nil)) }
@@ -351,11 +350,12 @@ public final class PolicyEngine {
                 }
                 continue
             }
-            let atExit = r.timing.needsExit(name)
-            if r.timing.entryOnly && atExit { continue }
+            // rules[i].x borrows the rule; copying it whole retained every field.
+            let atExit = rules[i].timing.needsExit(name)
+            if rules[i].timing.entryOnly && atExit { continue }
             let phase: EventPhase = atExit ? .exit : .entry
-            var predicate = r.predicate
-            if let cond = r.condition {
+            var predicate = rules[i].predicate
+            if let cond = rules[i].condition {
                 let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
                 // A rule that cannot hold for this syscall at this phase is left out of the plan.
                 if case .constant(false) = special { continue }

@@ -17,7 +17,7 @@ public struct PolicyLoader {
     public mutating func load(paths: [String]) {
         guard paths.count > 1 else { return paths.forEach { load(path: $0) } }
         let parsed = ParsedFiles(count: paths.count)
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in parsed.set(i, Self.parse(path: paths[i])) }
+        TwoThreads.forEach(paths.count) { i in parsed.set(i, Self.parse(path: paths[i])) }
         for p in parsed.all { apply(p) }
     }
 
