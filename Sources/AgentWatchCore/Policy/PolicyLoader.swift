@@ -48,7 +48,11 @@ public struct PolicyLoader {
             // The loader reads every scalar as text (it parses booleans itself), so
             // Yams's implicit typing, a regular expression per scalar, is skipped.
             // The encoding is given: Yams's default reads the whole environment.
-            return Parsed(file: file, yaml: yaml, root: .tree(try Yams.compose(yaml: yaml, .basic, .default, .utf8)))
+            // A resolver of its own (`removing` is Yams's only public way to get a
+            // fresh one): every node retains it, and a shared one makes the two
+            // parsing threads fight over its reference count.
+            return Parsed(file: file, yaml: yaml, root: .tree(try Yams.compose(yaml: yaml, Yams.Resolver.basic.removing(.null),
+                                                                          .default, .utf8)))
         } catch let e as YamlError {
             return Parsed(file: file, yaml: yaml, root: .failed(YamlErrors.diagnostic(e, file: file)))
         } catch {
