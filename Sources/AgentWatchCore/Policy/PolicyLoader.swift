@@ -2,6 +2,7 @@
 // override, replace or disable what earlier ones declared, as in Falco.
 
 import Foundation
+import Glibc
 import Yams
 
 public struct PolicyLoader {
@@ -15,10 +16,13 @@ public struct PolicyLoader {
     /// Loads files in order. Their YAML is parsed two at a time (it depends on
     /// nothing else and is most of the loading); the document is then built in order.
     public mutating func load(paths: [String]) {
-        guard paths.count > 1 else { return paths.forEach { load(path: $0) } }
-        let parsed = ParsedFiles(count: paths.count)
-        TwoThreads.forEach(paths.count) { i in parsed.set(i, Self.parse(path: paths[i])) }
-        for p in parsed.all { apply(p) }
+        let early = PolicyPrefetch.take()
+        let rest = paths.filter { early[$0] == nil }
+        let parsed = ParsedFiles(count: rest.count)
+        TwoThreads.forEach(rest.count) { i in parsed.set(i, Self.parse(path: rest[i])) }
+        var byPath = early
+        for p in parsed.all { byPath[p.file] = p }
+        for path in paths { apply(byPath[path] ?? Self.parse(path: path)) }
     }
 
     public mutating func load(yaml: String, file: String) { apply(Self.parse(yaml: yaml, file: file)) }
@@ -349,4 +353,79 @@ private final class ParsedFiles: @unchecked Sendable {
     }
 
     var all: [PolicyLoader.Parsed] { slots.compactMap { $0 } }
+}
+
+/// The built-in pack's YAML, parsed on a thread of its own while the command
+/// line is still being parsed: nearly every command loads the pack first, and
+/// the second CPU is otherwise idle then. `load(paths:)` uses a file's early
+/// parse only when it asks for that same path.
+public enum PolicyPrefetch {
+    private static let state = PrefetchState()
+
+    /// Starts parsing `paths` in the background; at most once per process.
+    public static func start(paths: [String]) {
+        guard !paths.isEmpty else { return }
+        state.start(paths)
+    }
+
+    /// Waits for the early parse, if one was started, and hands it over once.
+    static func take() -> [String: PolicyLoader.Parsed] { state.take() }
+}
+
+private final class PrefetchState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var thread: pthread_t?
+    private var paths: [String] = []
+    private var parsed: [PolicyLoader.Parsed?] = []
+    private var next = 0
+
+    func start(_ paths: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard thread == nil, self.paths.isEmpty else { return }
+        self.paths = paths
+        parsed = Array(repeating: nil, count: paths.count)
+        var t = pthread_t()
+        let box = Unmanaged.passRetained(self).toOpaque()
+        if pthread_create(&t, nil, { raw in
+            guard let raw else { return nil }
+            Unmanaged<PrefetchState>.fromOpaque(raw).takeRetainedValue().drain()
+            return nil
+        }, box) == 0 {
+            thread = t
+        } else {
+            Unmanaged<PrefetchState>.fromOpaque(box).release()
+        }
+    }
+
+    /// Parses files until none is left unclaimed (the caller of `take` helps).
+    private func drain() {
+        while true {
+            lock.lock()
+            let i = next
+            next += 1
+            lock.unlock()
+            guard i < paths.count else { return }
+            let p = PolicyLoader.parse(path: paths[i])
+            lock.lock()
+            parsed[i] = p
+            lock.unlock()
+        }
+    }
+
+    func take() -> [String: PolicyLoader.Parsed] {
+        lock.lock()
+        let t = thread
+        thread = nil
+        lock.unlock()
+        guard let t else { return [:] }
+        drain()
+        pthread_join(t, nil)
+        lock.lock()
+        defer { lock.unlock() }
+        var out: [String: PolicyLoader.Parsed] = [:]
+        for p in parsed.compactMap({ $0 }) { out[p.file] = p }
+        parsed = []
+        return out
+    }
 }
