@@ -42,7 +42,7 @@ def decoded_syscalls():
     indexed on, plus the ones the tracer always needs), as strace names them: the
     strace --seccomp-bpf column traces exactly these."""
     out = subprocess.run([AW, "rules", os.path.join(ROOT, "Policies")], capture_output=True, text=True, check=True).stdout
-    names = {"execve", "execveat", "clone", "clone3", "chdir", "fchdir"}
+    names = {"execve", "execveat", "clone", "clone3", "chdir", "fchdir", "unshare", "setns", "pivot_root"}
     for line in out.splitlines():
         m = re.search(r", on (.+), (?:before|after) the syscall$", line)
         if m:

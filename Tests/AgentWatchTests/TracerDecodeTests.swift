@@ -61,6 +61,20 @@ import Testing
         #expect(r.alerts.count == 1, "\(r.stderr)")
     }
 
+    /// Relative paths resolve against the directory the task is in at that
+    /// moment, though the tracer keeps working directories between stops.
+    @Test(arguments: [("threads", true), ("clonefs", true), ("unshare", false)])
+    func relativePathsFollowSharedWorkingDirectories(mode: String, moved: Bool) throws {
+        let box = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: box) }
+        for d in ["start", "dir"] { try FileManager.default.createDirectory(atPath: box + "/" + d, withIntermediateDirectories: true) }
+        let r = try Harness.run(["/bin/sh", "-c", "cd \(box)/start && exec \(Harness.fixture("cwd_shapes")) \(mode) \(box)/dir"])
+        #expect(r.status == 0)
+        #expect(r.stdout == box + (moved ? "/dir\n" : "/start\n"))
+        let opened = r.syscalls("openat").compactMap { $0.path("filename") }.filter { $0.hasPrefix(box) }
+        #expect(opened == [box + "/start/primer", box + (moved ? "/dir/after" : "/start/after")], "\(opened)")
+    }
+
     @Test func vforkThenExec() throws {
         let r = try Harness.run([Harness.fixture("vfork_exec")])
         #expect(r.stdout == "vforked\n")

@@ -114,7 +114,7 @@ public final class TraceSession: StackSource {
         return stacks.capture(pid: pid, tid: tid)
     }
 
-    static let alwaysTraced: Set<String> = ["execve", "execveat", "clone", "clone3", "chdir", "fchdir"]
+    static let alwaysTraced = Set(["execve", "execveat", "clone", "clone3"]).union(WorkingDirectory.changers)
 
     public init(options: TraceOptions, sink: EventSink) {
         self.options = options
@@ -256,6 +256,10 @@ public final class TraceSession: StackSource {
             let child = Int32(truncatingIfNeeded: msg)
             task.lastChild = child
             let childTask = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
+            if !childTask.workingDirectory.keeps {
+                // The child stopped before this event: tie it to its creator now.
+                childTask.workingDirectory = task.workingDirectory.forChild(creator: task.tid, child: child)
+            }
             if childTask.pid != task.pid, sharedMemory.contains(task.pid) || task.cloneSharesVM {
                 sharedMemory.insert(childTask.pid)
                 sharedMemory.insert(task.pid)
@@ -309,6 +313,8 @@ public final class TraceSession: StackSource {
             pid = status?.tgid ?? tid
         }
         let task = TaskState(tid: tid, pid: pid)
+        task.workingDirectory = creator.map { $0.workingDirectory.forChild(creator: $0.tid, child: tid) }
+            ?? WorkingDirectory(keeps: false)
         tasks[tid] = task
         threadsOf[pid, default: 0] += 1
         if pid != tid {
@@ -456,7 +462,8 @@ public final class TraceSession: StackSource {
         if arch == .i386 { raw = raw.map { $0 & 0xFFFF_FFFF } }
         var name = SyscallTable.name(nr: info.nr, arch: arch)
         if keepStats { count("entry:" + name) }
-        var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit)
+        var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit,
+                                workingDirectory: task.workingDirectory)
         if arch == .i386 && name == "socketcall" {
             name = demuxSocketcall(&ctx)
         }
@@ -467,6 +474,8 @@ public final class TraceSession: StackSource {
             args = DecoderRegistry.generic(&ctx)
         }
         let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
+        let changesDirectory = WorkingDirectory.changers.contains(name)
+        if changesDirectory { task.workingDirectory.changeBegins() }
         // Another thread shares this memory and could rewrite the argument between
         // our read and the kernel's: the result is checked against the kernel's view.
         noteSharedMemory(task, name, ctx.raw, args)
@@ -496,7 +505,7 @@ public final class TraceSession: StackSource {
         case .allow, .pause:
             let wantExit = options.recordResults
                 ? !SyscallTable.noReturn.contains(name)
-                : options.exitNeeded.contains(name) || carriesDNS || recheck || name == "clone3" || name == "chdir" || name == "fchdir"
+                : options.exitNeeded.contains(name) || carriesDNS || recheck || name == "clone3" || changesDirectory
             if wantExit {
                 task.pending = e
                 task.awaitingExit = true
@@ -560,6 +569,7 @@ public final class TraceSession: StackSource {
         task.pending = nil
         task.awaitingExit = false
         task.pendingCtx = nil
+        if WorkingDirectory.changers.contains(sc.name) { directoryChanged(task, sc.name, ret: ret) }
         let recheck = task.recheck
         task.recheck = false
         processes.apply(e)
@@ -578,6 +588,20 @@ public final class TraceSession: StackSource {
         case .killProcess: kill(process: task.pid)
         case .killTree: killTree()
         default: resume(task)
+        }
+    }
+
+    func directoryChanged(_ task: TaskState, _ name: String, ret: Int64) {
+        task.workingDirectory.changeEnds()
+        guard ret == 0 else { return }
+        switch name {
+        case "unshare":
+            // CLONE_FS or not, an entry of its own is right for the task from now on.
+            task.workingDirectory = WorkingDirectory()
+        case "pivot_root":
+            for t in tasks.values { t.workingDirectory = WorkingDirectory() }
+        default:
+            break
         }
     }
 
@@ -658,6 +682,7 @@ final class TaskState {
     var cloneSharesVM = false
     /// TCP connections to a trusted resolver: while any is open, every syscall of the task stops.
     var dnsStreams: Set<Int32> = []
+    var workingDirectory = WorkingDirectory()
 
     init(tid: Int32, pid: Int32) {
         self.tid = tid

@@ -160,6 +160,8 @@ void cp_unwind_flush(void);
 
 int cp_kill(pid_t pid, int sig);
 int cp_tgkill(pid_t tgid, pid_t tid, int sig);
+/* 0 when both tasks share one fs_struct (kcmp KCMP_FS), else nonzero or -1. */
+int cp_kcmp_fs(pid_t a, pid_t b);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,11 @@ struct DecodeContext {
         return info
     }
 
-    init(pid: Int32, tid: Int32, arch: Arch, raw: [UInt64], payloadLimit: Int) {
+    /// The task's working directory, for relative paths.
+    let workingDirectory: WorkingDirectory
+
+    init(pid: Int32, tid: Int32, arch: Arch, raw: [UInt64], payloadLimit: Int, workingDirectory: WorkingDirectory) {
+        self.workingDirectory = workingDirectory
         self.pid = pid
         self.tid = tid
         self.arch = arch
@@ -80,7 +84,7 @@ struct DecodeContext {
         if p.hasPrefix("/") { return PathText.normalize(p) }
         let base: String
         if dirfd == Flags.atFdcwd {
-            base = FdResolver.cwd(tid: tid) ?? "."
+            base = workingDirectory.path(tid: tid) ?? "."
         } else {
             base = resolve(dirfd)?.name ?? "<fd \(dirfd)>"
         }
