@@ -1,6 +1,8 @@
 // Loading and compiling a set of policy files. The result carries every
 // diagnostic (the lint API) and the runnable rules (the engine's input).
 
+import Foundation
+
 public struct PolicySet: Sendable {
     /// Enabled rules that can run under ptrace, in definition order.
     public let rules: [CompiledRule]
@@ -27,12 +29,25 @@ public struct PolicySet: Sendable {
         load(sources: [(yaml, file)])
     }
 
+    /// Rules compile independently of each other: the two halves of the list
+    /// compile at once, each with its own resolver, and are put back in order.
+    /// A problem inside a macro that both halves use is reported once, as one
+    /// resolver would.
     public init(document: PolicyDocument) {
-        var c = PolicyCompiler(document: document)
-        c.run()
-        rules = c.rules
-        skipped = c.skipped
-        diagnostics = document.diagnostics + c.resolver.diagnostics + c.diagnostics
+        let all = document.rules
+        let halves = [all[..<(all.count / 2)], all[(all.count / 2)...]]
+        let compilers = CompilerSlots(halves.map { _ in PolicyCompiler(document: document) })
+        TwoThreads.forEach(halves.count) { i in compilers.run(i, halves[i]) }
+        let done = compilers.all
+        rules = done.flatMap(\.rules)
+        skipped = done.flatMap(\.skipped)
+        var seen = Set<String>()
+        let resolved = done.flatMap(\.resolver.diagnostics).filter { d in
+            seen.insert("\(d.location?.description ?? "?")|\(d.message)").inserted
+        }
+        let unused = PolicyCompiler.unused(document, macros: done.reduce(into: Set()) { $0.formUnion($1.resolver.usedMacros) },
+                                           lists: done.reduce(into: Set()) { $0.formUnion($1.resolver.usedLists) })
+        diagnostics = document.diagnostics + resolved + done.flatMap(\.diagnostics) + unused
         self.document = document
     }
 
@@ -51,9 +66,8 @@ struct PolicyCompiler {
         resolver = Resolver(doc: document)
     }
 
-    mutating func run() {
-        for r in document.rules { compile(r) }
-        lintUnused()
+    mutating func run(_ rules: ArraySlice<RuleDecl>) {
+        for r in rules { compile(r) }
     }
 
     private mutating func warn(_ msg: String, _ loc: SourceLocation?, _ subject: String?) {
@@ -321,12 +335,39 @@ struct PolicyCompiler {
 
     // MARK: unused
 
-    private mutating func lintUnused() {
-        for name in document.macroOrder where !resolver.usedMacros.contains(name) {
-            if let m = document.macros[name] { warn("macro \(name) is never used", m.location, name) }
+    static func unused(_ document: PolicyDocument, macros: Set<String>, lists: Set<String>) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for name in document.macroOrder where !macros.contains(name) {
+            if let m = document.macros[name] { out.append(Diagnostic(.warning, "macro \(name) is never used", at: m.location, subject: name)) }
         }
-        for name in document.listOrder where !resolver.usedLists.contains(name) {
-            if let l = document.lists[name] { warn("list \(name) is never used", l.location, name) }
+        for name in document.listOrder where !lists.contains(name) {
+            if let l = document.lists[name] { out.append(Diagnostic(.warning, "list \(name) is never used", at: l.location, subject: name)) }
         }
+        return out
+    }
+}
+
+/// The compilers of the halves, filled by the two compiling threads.
+private final class CompilerSlots: @unchecked Sendable {
+    private var compilers: [PolicyCompiler]
+    private let lock = NSLock()
+
+    init(_ compilers: [PolicyCompiler]) { self.compilers = compilers }
+
+    /// Each index is run by one thread only; the lock publishes the result.
+    func run(_ i: Int, _ rules: ArraySlice<RuleDecl>) {
+        lock.lock()
+        var c = compilers[i]
+        lock.unlock()
+        c.run(rules)
+        lock.lock()
+        compilers[i] = c
+        lock.unlock()
+    }
+
+    var all: [PolicyCompiler] {
+        lock.lock()
+        defer { lock.unlock() }
+        return compilers
     }
 }

@@ -10,7 +10,17 @@ final class Fingerprinter {
         "mining.subscribe", "mining.authorize", "nicehash", "donate-level", "ngrok", "chisel", "cloudflared",
     ]
 
-    struct Key: Hashable { let dev: UInt64, ino: UInt64, mtime: Int, mtimeNs: Int, size: Int64 }
+    struct Key: Hashable {
+        let dev: UInt64, ino: UInt64, mtime: Int, mtimeNs: Int, size: Int64
+
+        init(_ st: stat) {
+            dev = UInt64(st.st_dev)
+            ino = UInt64(st.st_ino)
+            mtime = st.st_mtim.tv_sec
+            mtimeNs = st.st_mtim.tv_nsec
+            size = Int64(st.st_size)
+        }
+    }
     private var cache: [Key: BinaryInfo] = [:]
     /// Hashing a 30 MB compiler costs more than a hundred stops: only when a
     /// rule or the trace wants the digest.
@@ -22,13 +32,14 @@ final class Fingerprinter {
     func running(pid: Int32) -> BinaryInfo? { file("/proc/\(pid)/exe") }
 
     func file(_ path: String) -> BinaryInfo? {
+        // A binary seen before is known by its stat alone: no open, no close.
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let hit = cache[Key(st)] { return hit }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         defer { close(fd) }
-        var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let key = Key(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), mtime: st.st_mtim.tv_sec, mtimeNs: st.st_mtim.tv_nsec,
-                      size: Int64(st.st_size))
+        let key = Key(st)
         if let hit = cache[key] { return hit }
         var info = cp_elf_info()
         let inspected: Int32 = withCStrings(Self.markers) { list in

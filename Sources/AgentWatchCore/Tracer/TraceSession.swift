@@ -639,7 +639,7 @@ public final class TraceSession: StackSource {
             if case .path(let p, _)? = sc.arg("filename") { path = p }
             if argv.isEmpty, case .strings(let list, _)? = sc.arg("argv") { argv = list }
         }
-        let cwd = FdResolver.cwd(tid: pid) ?? ""
+        let cwd = current.workingDirectory.path(tid: pid) ?? ""
         let stat = ProcStat.read(pid)
         let comm = stat?.comm ?? ""
         stacks.invalidate(pid: pid)
