@@ -79,14 +79,47 @@ ssize_t cp_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len) {
     return process_vm_writev(tid, &local, 1, &remote, 1, 0);
 }
 
+/* A pidfd per process, kept: opening one costs more than the rest of reading
+ * a socket's addresses. Per tracer thread (ptrace is), direct-mapped by pid so
+ * that at most PIDFD_SLOTS descriptors stay open; a slot taken by another pid
+ * is closed. A pidfd names one process, never a later one with the same pid:
+ * pidfd_getfd answers ESRCH once it is gone, and the slot is opened again. */
+#define PIDFD_SLOTS 64
+static _Thread_local struct { pid_t pid; int fd; } pidfds[PIDFD_SLOTS];
+
+static int pidfd_of(pid_t pid, int reopen) {
+    int i = (int)((unsigned)pid % PIDFD_SLOTS);
+    if (pidfds[i].pid == pid && pidfds[i].fd > 0 && !reopen) return pidfds[i].fd;
+    if (pidfds[i].pid != 0 && pidfds[i].fd > 0) close(pidfds[i].fd);
+    pidfds[i].pid = 0;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return -1;
+    pidfds[i].pid = pid;
+    pidfds[i].fd = fd;
+    return fd;
+}
+
 int cp_dup_tracee_fd(pid_t pid, int fd) {
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int pidfd = pidfd_of(pid, 0);
     if (pidfd < 0) return -1;
     int mine = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-    int saved = errno;
-    close(pidfd);
-    errno = saved;
+    if (mine < 0 && errno == ESRCH) {
+        pidfd = pidfd_of(pid, 1);
+        if (pidfd < 0) return -1;
+        mine = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    }
     return mine;
+}
+
+void cp_forget_process(pid_t pid) {
+    int i = (int)((unsigned)pid % PIDFD_SLOTS);
+    if (pidfds[i].pid == pid && pidfds[i].fd > 0) {
+        int saved = errno;
+        close(pidfds[i].fd);
+        errno = saved;
+        pidfds[i].pid = 0;
+        pidfds[i].fd = 0;
+    }
 }
 
 int cp_socket_facts_of(int fd, cp_socket_facts *out) {

@@ -342,7 +342,10 @@ public final class TraceSession: StackSource {
         forgetThread(of: task.pid)
         if threadsOf[task.pid] == nil { sharedMemory.remove(task.pid) }
         finishUnfinished(task)
-        if tid == task.pid { stacks.forget(pid: task.pid) }
+        if tid == task.pid {
+            stacks.forget(pid: task.pid)
+            cp_forget_process(task.pid)
+        }
         let leader = tid == task.pid
         emit(pid: task.pid, tid: tid, .exit(Exit(code: code, signal: signal, core: core, processEnded: leader)))
         if leader && tid == rootPid {

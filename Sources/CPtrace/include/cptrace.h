@@ -114,6 +114,8 @@ ssize_t cp_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
 // Duplicates a tracee's descriptor into agentwatch (pidfd_getfd); -1 on error.
 int cp_dup_tracee_fd(pid_t pid, int fd);
+/* Closes the pidfd kept for a process that ended (see cp_dup_tracee_fd). */
+void cp_forget_process(pid_t pid);
 
 // Socket facts from a descriptor agentwatch holds.
 typedef struct {
