@@ -43,6 +43,24 @@ enum FdResolver {
         let mine = cp_dup_tracee_fd(pid, fd)
         if mine < 0 { return FdInfo(kind: .socket, name: name) }
         defer { close(mine) }
+        return socket(mine, name: name)
+    }
+
+    /// For a descriptor a syscall takes only as a socket (connect, sendto…): the
+    /// descriptor itself is asked first (a pidfd_getfd and an fstat), which
+    /// spares the readlink of /proc that a socket answers with its inode only.
+    static func resolveExpectingSocket(pid: Int32, fd: Int32) -> FdInfo? {
+        if fd < 0 { return nil }
+        let mine = cp_dup_tracee_fd(pid, fd)
+        if mine < 0 { return resolve(pid: pid, fd: fd) }
+        defer { close(mine) }
+        var st = stat()
+        guard fstat(mine, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK else { return resolve(pid: pid, fd: fd) }
+        return socket(mine, name: "socket:[\(st.st_ino)]")
+    }
+
+    /// A socket of ours (a duplicate of the tracee's), described.
+    private static func socket(_ mine: Int32, name: String) -> FdInfo {
         var facts = cp_socket_facts()
         if cp_socket_facts_of(mine, &facts) != 0 { return FdInfo(kind: .socket, name: name) }
         let local = facts.local_len > 0 ? SockaddrCodec.decode(bytes(of: facts.local, facts.local_len)) : nil

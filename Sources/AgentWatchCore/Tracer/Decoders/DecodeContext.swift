@@ -52,6 +52,16 @@ struct DecodeContext {
         return .fd(n, n >= 0 ? resolve(n) : nil)
     }
 
+    /// A descriptor the syscall takes only as a socket (see FdResolver.resolveExpectingSocket).
+    mutating func socketFd(_ i: Int) -> ArgValue {
+        let n = fdNumber(i)
+        guard n >= 0 else { return .fd(n, nil) }
+        if let hit = resolved[n] { return .fd(n, hit) }
+        let info = FdResolver.resolveExpectingSocket(pid: pid, fd: n)
+        resolved[n] = info
+        return .fd(n, info)
+    }
+
     mutating func dirfd(_ i: Int) -> ArgValue {
         let n = fdNumber(i)
         if n == Flags.atFdcwd { return .flags(UInt64(bitPattern: Int64(n)), names: ["AT_FDCWD"]) }

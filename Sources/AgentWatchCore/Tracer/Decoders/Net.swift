@@ -1,7 +1,6 @@
 // socket, connect, bind, listen, accept, sendto, sendmsg, sendmmsg, recvfrom,
 // and read/write/readv/writev on sockets: who the agent talks to and its first words.
 enum NetDecoders {
-    static func socketFd(_ c: inout DecodeContext, _ i: Int) -> ArgValue { c.fd(i) }
 
     static func isSocket(_ v: ArgValue) -> Bool {
         if case .fd(_, let info?) = v { return info.isSocket }
@@ -40,33 +39,33 @@ enum NetDecoders {
              Arg("protocol", c.num(2))]
         },
         "connect": { c in
-            var args = [Arg("fd", c.fd(0))]
+            var args = [Arg("fd", c.socketFd(0))]
             args.append(Arg("addr", c.sockaddr(ptr: c.u(1), len: c.u(2)) ?? .hex(c.u(1))))
             return args
         },
         "bind": { c in
-            [Arg("fd", c.fd(0)), Arg("addr", c.sockaddr(ptr: c.u(1), len: c.u(2)) ?? .hex(c.u(1)))]
+            [Arg("fd", c.socketFd(0)), Arg("addr", c.sockaddr(ptr: c.u(1), len: c.u(2)) ?? .hex(c.u(1)))]
         },
-        "listen": { c in [Arg("fd", c.fd(0)), Arg("backlog", c.num(1))] },
-        "accept": { c in [Arg("fd", c.fd(0))] },
+        "listen": { c in [Arg("fd", c.socketFd(0)), Arg("backlog", c.num(1))] },
+        "accept": { c in [Arg("fd", c.socketFd(0))] },
         "accept4": { c in
-            [Arg("fd", c.fd(0)),
+            [Arg("fd", c.socketFd(0)),
              Arg("flags", FlagTable([(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")]).value(c.u(3)))]
         },
         "sendto": { c in
-            var args = [Arg("fd", c.fd(0)), Arg("data", c.payload(ptr: c.u(1), len: c.u(2))),
+            var args = [Arg("fd", c.socketFd(0)), Arg("data", c.payload(ptr: c.u(1), len: c.u(2))),
                         Arg("flags", Flags.msg.value(c.u(3)))]
             if let sa = c.sockaddr(ptr: c.u(4), len: c.u(5)) { args.append(Arg("addr", sa)) }
             return args
         },
         "sendmsg": { c in
-            [Arg("fd", c.fd(0))] + msghdr(&c, c.u(1)) + [Arg("flags", Flags.msg.value(c.u(2)))]
+            [Arg("fd", c.socketFd(0))] + msghdr(&c, c.u(1)) + [Arg("flags", Flags.msg.value(c.u(2)))]
         },
         "sendmmsg": { c in
             // Each message may name its own destination: decode every address.
             let count = Int(min(c.u(2), 64))
             let stride = c.compat ? 32 : 64
-            var args = [Arg("fd", c.fd(0))]
+            var args = [Arg("fd", c.socketFd(0))]
             var addrs: [ArgValue] = []
             for i in 0..<count {
                 let part = msghdr(&c, c.u(1) + UInt64(i * stride))
@@ -82,9 +81,9 @@ enum NetDecoders {
             return args
         },
         "recvfrom": { c in
-            [Arg("fd", c.fd(0)), Arg("len", c.num(2)), Arg("flags", Flags.msg.value(c.u(3)))]
+            [Arg("fd", c.socketFd(0)), Arg("len", c.num(2)), Arg("flags", Flags.msg.value(c.u(3)))]
         },
-        "recvmsg": { c in [Arg("fd", c.fd(0)), Arg("flags", Flags.msg.value(c.u(2)))] },
+        "recvmsg": { c in [Arg("fd", c.socketFd(0)), Arg("flags", Flags.msg.value(c.u(2)))] },
         "write": { c in
             let fd = c.fd(0)
             guard isSocket(fd) else { return [Arg("fd", fd), Arg("count", c.num(2))] }
@@ -101,7 +100,7 @@ enum NetDecoders {
 
     static let acceptExit: ExitDecoder = { c, r in
         let fd = Int32(truncatingIfNeeded: r)
-        return [Arg("fd", .fd(fd, FdResolver.resolve(pid: c.pid, fd: fd)))]
+        return [Arg("fd", .fd(fd, FdResolver.resolveExpectingSocket(pid: c.pid, fd: fd)))]
     }
 
     /// What recvmsg received: the sender (msg_name, as the kernel filled it) and the bytes.
