@@ -5,20 +5,17 @@ import Testing
 /// What the prefilter leaves out: opens of directories when no loaded rule could
 /// match one, and syscalls whose rules only match calls made through another ABI.
 @Suite struct PrefilterAnalysisTests {
-    func matching(_ conditions: [String], sequence: Bool = false) -> [String] {
+    /// An engine on one rule r0, r1… per condition.
+    func engine(_ conditions: [String]) -> PolicyEngine {
         let rules = conditions.enumerated().map { i, c in
-            """
-            - rule: r\(i)
-              desc: d
-              condition: \(c)
-              output: o
-              priority: INFO
-            """
+            "- rule: r\(i)\n  desc: d\n  condition: \(c)\n  output: o\n  priority: INFO\n"
         }
         let set = PolicySet.load(yaml: rules.joined(separator: "\n"))
         #expect(set.errors.isEmpty, "\(set.errors)")
-        return PolicyEngine(policies: set).rulesMatchingDirectoryOpens
+        return PolicyEngine(policies: set)
     }
+
+    func matching(_ conditions: [String]) -> [String] { engine(conditions).rulesMatchingDirectoryOpens }
 
     @Test func conditionsThatCanMatchADirectoryOpen() {
         for c in ["evt.type = openat and fd.name startswith /home",
@@ -45,14 +42,7 @@ import Testing
         #expect(matching(["evt.type = openat and fd.type != directory", "evt.type = openat"]) == ["r1"])
     }
 
-    func native(_ conditions: [String]) -> Set<String> {
-        let rules = conditions.enumerated().map { i, c in
-            "- rule: r\(i)\n  desc: d\n  condition: \(c)\n  output: o\n  priority: INFO\n"
-        }
-        let set = PolicySet.load(yaml: rules.joined(separator: "\n"))
-        #expect(set.errors.isEmpty, "\(set.errors)")
-        return PolicyEngine(policies: set).nativeSyscalls
-    }
+    func native(_ conditions: [String]) -> Set<String> { engine(conditions).nativeSyscalls }
 
     @Test func syscallsOnlyForeignCallsCanMatchDoNotStopNatively() {
         #expect(native(["evt.type in (socket, connect) and evt.arch = i386"]).isEmpty)
@@ -86,14 +76,7 @@ import Testing
         #expect(seq("evt.type = socket").nativeSyscalls == ["socket", "connect"])
     }
 
-    func cloneStopFlags(_ conditions: [String]) -> UInt64? {
-        let rules = conditions.enumerated().map { i, c in
-            "- rule: r\(i)\n  desc: d\n  condition: \(c)\n  output: o\n  priority: INFO"
-        }
-        let set = PolicySet.load(yaml: rules.joined(separator: "\n"))
-        #expect(set.errors.isEmpty, "\(set.errors)")
-        return PolicyEngine(policies: set).cloneStopFlags
-    }
+    func cloneStopFlags(_ conditions: [String]) -> UInt64? { engine(conditions).cloneStopFlags }
 
     @Test func cloneFlagsThatDecideTheRules() {
         let untraced: UInt64 = 0x80_0000
