@@ -309,6 +309,7 @@ public final class TraceSession: StackSource {
             let inGroup = cp_tgkill(creator.pid, tid, 0) == 0 || errno == EPERM
             pid = inGroup ? creator.pid : tid
         } else {
+            if keepStats { count("task:seen before its creator's event") }
             status = ProcStatus.read(tid)
             pid = status?.tgid ?? tid
         }
