@@ -24,6 +24,16 @@ private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo:
     return (m, f, hits)
 }
 
+/// Replays `lines` with and without the memo: both must raise exactly `alerts`,
+/// and with `hits` the memo must have answered some lines itself.
+private func expectJudgedAlike(_ lines: [String], _ set: PolicySet, alerts: [String], hits: Bool = true,
+                               sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == alerts, sourceLocation: sourceLocation)
+    #expect(r.memo == r.full, sourceLocation: sourceLocation)
+    if hits { #expect(r.hits > 0, sourceLocation: sourceLocation) }
+}
+
 private func rule(_ condition: String, name: String = "r") -> String {
     """
     - rule: \(name)
@@ -52,10 +62,7 @@ private func open(_ seq: Int, pid: Int) -> String {
     let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10, exe: "/usr/bin/ssh"),
                  open(3, pid: 10), open(5, pid: 10), open(7, pid: 11), exec(9, pid: 10, exe: "/usr/bin/ssh"), open(10, pid: 10)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@7", "r@10"])
-    #expect(r.memo == r.full)
-    #expect(r.hits > 0)
+    try expectJudgedAlike(lines, set, alerts: ["r@7", "r@10"])
 }
 
 @Test func anAncestorThatChangesIsJudgedAgain() throws {
@@ -64,10 +71,7 @@ private func open(_ seq: Int, pid: Int) -> String {
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10),
                  open(3, pid: 11), open(5, pid: 11), exec(7, pid: 10, exe: "/usr/bin/evil"), open(8, pid: 11),
                  miniSpawn(10, pid: 12, ppid: 11), open(11, pid: 12)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@8", "r@11"])
-    #expect(r.memo == r.full)
-    #expect(r.hits > 0)
+    try expectJudgedAlike(lines, set, alerts: ["r@8", "r@11"])
 }
 
 @Test func aNameLearntFromDNSIsJudgedAgain() throws {
@@ -81,10 +85,7 @@ private func open(_ seq: Int, pid: Int) -> String {
     let lines = [miniSpawn(1, pid: 10),
                  line(2, pid: 10, connect + #","xseq":3"#), line(4, pid: 10, connect + #","xseq":5"#),
                  line(6, pid: 10, recv + #","xseq":7"#), line(8, pid: 10, connect + #","xseq":9"#)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@8"])
-    #expect(r.memo == r.full)
-    #expect(r.hits > 0)
+    try expectJudgedAlike(lines, set, alerts: ["r@8"])
 }
 
 @Test func aSequenceInFlightIsJudgedAgain() throws {
@@ -103,9 +104,7 @@ private func open(_ seq: Int, pid: Int) -> String {
     let mknod = #""ev":"syscall","sc":"mknodat","nr":259,"args":{"dirfd":-100,"pathname":{"path":"/tmp/f"},"mode":{"flags":"S_IFIFO|0666","raw":4534},"dev":0},"ret":0"#
     let lines = [miniSpawn(1, pid: 10), open(2, pid: 10), open(4, pid: 10),
                  line(6, pid: 10, mknod + #","xseq":7"#), open(8, pid: 10), open(10, pid: 10)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["s@8"])
-    #expect(r.memo == r.full)
+    try expectJudgedAlike(lines, set, alerts: ["s@8"], hits: false)
 }
 
 @Test func rulesReadingIdsOrTimesAreNeverMemoised() throws {
@@ -113,9 +112,7 @@ private func open(_ seq: Int, pid: Int) -> String {
                              + "\n" + rule("evt.type = openat and fd.name = /x and evt.num > 6", name: "num"), file: "t.yaml")
     // 10 and 11 look alike (same exe, argv, cwd, parent): only their pids differ.
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11), open(3, pid: 10), open(5, pid: 11), open(7, pid: 10)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["pid@5", "num@7"])
-    #expect(r.memo == r.full)
+    try expectJudgedAlike(lines, set, alerts: ["pid@5", "num@7"], hits: false)
 }
 
 @Test func argumentsThatDoNotDecodeNameTheirLine() throws {
@@ -197,10 +194,7 @@ private func open(_ seq: Int, pid: Int) -> String {
                  miniSpawn(4, pid: 12, ppid: 10, exe: "/bin/sh"), exec(5, pid: 12, exe: "/bin/sh"),
                  miniSpawn(6, pid: 13, ppid: 12), exec(7, pid: 13, exe: "/usr/bin/curl"),
                  miniSpawn(8, pid: 15, ppid: 10), exec(9, pid: 15, exe: "/usr/bin/curl")]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@7"])
-    #expect(r.memo == r.full)
-    #expect(r.hits > 0)
+    try expectJudgedAlike(lines, set, alerts: ["r@7"])
 }
 
 @Test func anExecByAnotherPathIsJudgedAgain() throws {
@@ -211,10 +205,7 @@ private func open(_ seq: Int, pid: Int) -> String {
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10), execVia(3, pid: 11, path: "/usr/bin/dash"),
                  miniSpawn(4, pid: 12, ppid: 10), execVia(5, pid: 12, path: "/usr/bin/sh"),
                  miniSpawn(6, pid: 13, ppid: 10), execVia(7, pid: 13, path: "/usr/bin/dash")]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@5"])
-    #expect(r.memo == r.full)
-    #expect(r.hits > 0)
+    try expectJudgedAlike(lines, set, alerts: ["r@5"])
 }
 
 @Test func pointerValuesCountOnlyForRulesThatReadArguments() throws {
