@@ -2,7 +2,7 @@
 // override, replace or disable what earlier ones declared, as in Falco.
 
 import Foundation
-import Glibc
+import Synchronization
 import Yams
 
 public struct PolicyLoader {
@@ -16,12 +16,9 @@ public struct PolicyLoader {
     /// Loads files in order. Their YAML is parsed two at a time (it depends on
     /// nothing else and is most of the loading); the document is then built in order.
     public mutating func load(paths: [String]) {
-        let early = PolicyPrefetch.take()
-        let rest = paths.filter { early[$0] == nil }
-        let parsed = ParsedFiles(count: rest.count)
-        TwoThreads.forEach(rest.count) { i in parsed.set(i, Self.parse(path: rest[i])) }
-        var byPath = early
-        for p in parsed.all { byPath[p.file] = p }
+        var byPath = PolicyPrefetch.take()
+        let rest = paths.filter { byPath[$0] == nil }
+        for p in SharedWork.map(rest.count, { Self.parse(path: rest[$0]) }) { byPath[p.file] = p }
         for path in paths { apply(byPath[path] ?? Self.parse(path: path)) }
     }
 
@@ -339,93 +336,29 @@ extension String {
     }
 }
 
-/// Slots the parsing threads fill, one per file.
-private final class ParsedFiles: @unchecked Sendable {
-    private var slots: [PolicyLoader.Parsed?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ p: PolicyLoader.Parsed) {
-        lock.lock()
-        slots[i] = p
-        lock.unlock()
-    }
-
-    var all: [PolicyLoader.Parsed] { slots.compactMap { $0 } }
-}
-
 /// The built-in pack's YAML, parsed on a thread of its own while the command
 /// line is still being parsed: nearly every command loads the pack first, and
 /// the second CPU is otherwise idle then. `load(paths:)` uses a file's early
 /// parse only when it asks for that same path.
 public enum PolicyPrefetch {
-    private static let state = PrefetchState()
+    private static let started = Mutex<SharedWork<PolicyLoader.Parsed>?>(nil)
 
-    /// Starts parsing `paths` in the background; at most once per process.
+    /// Starts parsing `paths` in the background, unless an early parse is already waiting.
     public static func start(paths: [String]) {
         guard !paths.isEmpty else { return }
-        state.start(paths)
-    }
-
-    /// Waits for the early parse, if one was started, and hands it over once.
-    static func take() -> [String: PolicyLoader.Parsed] { state.take() }
-}
-
-private final class PrefetchState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var thread: pthread_t?
-    private var paths: [String] = []
-    private var parsed: [PolicyLoader.Parsed?] = []
-    private var next = 0
-
-    func start(_ paths: [String]) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard thread == nil, self.paths.isEmpty else { return }
-        self.paths = paths
-        parsed = Array(repeating: nil, count: paths.count)
-        var t = pthread_t()
-        let box = Unmanaged.passRetained(self).toOpaque()
-        if pthread_create(&t, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<PrefetchState>.fromOpaque(raw).takeRetainedValue().drain()
-            return nil
-        }, box) == 0 {
-            thread = t
-        } else {
-            Unmanaged<PrefetchState>.fromOpaque(box).release()
+        started.withLock { work in
+            guard work == nil else { return }
+            let w = SharedWork(count: paths.count) { PolicyLoader.parse(path: paths[$0]) }
+            w.startHelper()
+            work = w
         }
     }
 
-    /// Parses files until none is left unclaimed (the caller of `take` helps).
-    private func drain() {
-        while true {
-            lock.lock()
-            let i = next
-            next += 1
-            lock.unlock()
-            guard i < paths.count else { return }
-            let p = PolicyLoader.parse(path: paths[i])
-            lock.lock()
-            parsed[i] = p
-            lock.unlock()
+    /// Finishes the early parse (helping it), if one was started, and hands it over once.
+    static func take() -> [String: PolicyLoader.Parsed] {
+        guard let work = started.withLock({ w -> SharedWork<PolicyLoader.Parsed>? in defer { w = nil }; return w }) else {
+            return [:]
         }
-    }
-
-    func take() -> [String: PolicyLoader.Parsed] {
-        lock.lock()
-        let t = thread
-        thread = nil
-        lock.unlock()
-        guard let t else { return [:] }
-        drain()
-        pthread_join(t, nil)
-        lock.lock()
-        defer { lock.unlock() }
-        var out: [String: PolicyLoader.Parsed] = [:]
-        for p in parsed.compactMap({ $0 }) { out[p.file] = p }
-        parsed = []
-        return out
+        return Dictionary(work.results().map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

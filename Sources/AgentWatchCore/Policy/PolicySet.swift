@@ -1,8 +1,6 @@
 // Loading and compiling a set of policy files. The result carries every
 // diagnostic (the lint API) and the runnable rules (the engine's input).
 
-import Foundation
-
 public struct PolicySet: Sendable {
     /// Enabled rules that can run under ptrace, in definition order.
     public let rules: [CompiledRule]
@@ -36,15 +34,15 @@ public struct PolicySet: Sendable {
     public init(document: PolicyDocument) {
         let all = document.rules
         let halves = [all[..<(all.count / 2)], all[(all.count / 2)...]]
-        let compilers = CompilerSlots(halves.map { _ in PolicyCompiler(document: document) })
-        TwoThreads.forEach(halves.count) { i in compilers.run(i, halves[i]) }
-        let done = compilers.all
+        let done = SharedWork.map(halves.count) { i in
+            var c = PolicyCompiler(document: document)
+            c.run(halves[i])
+            return c
+        }
         rules = done.flatMap(\.rules)
         skipped = done.flatMap(\.skipped)
         var seen = Set<String>()
-        let resolved = done.flatMap(\.resolver.diagnostics).filter { d in
-            seen.insert("\(d.location?.description ?? "?")|\(d.message)").inserted
-        }
+        let resolved = done.flatMap(\.resolver.diagnostics).filter { seen.insert(Resolver.reportKey($0.location, $0.message)).inserted }
         let unused = PolicyCompiler.unused(document, macros: done.reduce(into: Set()) { $0.formUnion($1.resolver.usedMacros) },
                                            lists: done.reduce(into: Set()) { $0.formUnion($1.resolver.usedLists) })
         diagnostics = document.diagnostics + resolved + done.flatMap(\.diagnostics) + unused
@@ -344,30 +342,5 @@ struct PolicyCompiler {
             if let l = document.lists[name] { out.append(Diagnostic(.warning, "list \(name) is never used", at: l.location, subject: name)) }
         }
         return out
-    }
-}
-
-/// The compilers of the halves, filled by the two compiling threads.
-private final class CompilerSlots: @unchecked Sendable {
-    private var compilers: [PolicyCompiler]
-    private let lock = NSLock()
-
-    init(_ compilers: [PolicyCompiler]) { self.compilers = compilers }
-
-    /// Each index is run by one thread only; the lock publishes the result.
-    func run(_ i: Int, _ rules: ArraySlice<RuleDecl>) {
-        lock.lock()
-        var c = compilers[i]
-        lock.unlock()
-        c.run(rules)
-        lock.lock()
-        compilers[i] = c
-        lock.unlock()
-    }
-
-    var all: [PolicyCompiler] {
-        lock.lock()
-        defer { lock.unlock() }
-        return compilers
     }
 }

@@ -96,13 +96,18 @@ final class Resolver {
 
     func report(_ sev: Diagnostic.Severity, _ msg: String, _ text: SourceText, _ offset: Int?, _ scope: ResolveScope?) {
         let loc = offset.flatMap { text.location(ofOffset: $0) }
-        let key = "\(loc?.description ?? "?")|\(msg)"
+        let key = Self.reportKey(loc, msg)
         guard !reported.contains(key) else { return }
         reported.insert(key)
         diagnostics.append(Diagnostic(sev, msg, at: loc, subject: scope?.subject))
     }
 
     func add(_ d: Diagnostic) { diagnostics.append(d) }
+
+    /// A problem is reported once per place and message, whichever rule met it.
+    static func reportKey(_ location: SourceLocation?, _ message: String) -> String {
+        "\(location?.description ?? "?")|\(message)"
+    }
 
     private func resolve(_ e: ConditionExpr, _ text: SourceText, _ scope: ResolveScope, macroStack: [String]) -> RExpr {
         switch e {
