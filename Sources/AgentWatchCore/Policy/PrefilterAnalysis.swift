@@ -37,8 +37,15 @@ enum PrefilterAnalysis {
         case .constant: return 0
         case .not(let x): return cloneFlagsNamed(x)
         case .and(let xs), .or(let xs): return xs.reduce(0) { $0 | cloneFlagsNamed($1) }
-        case .leaf(let l): return l.literals.reduce(0) { $0 | (cloneFlagBits(containing: $1) ?? 0) }
+        case .leaf(let l): return cloneFlagsAsked(l) ?? 0
         }
+    }
+
+    /// The flag bits a leaf `evt.arg.flags contains CLONE_…` is about; nil for any other leaf.
+    private static func cloneFlagsAsked(_ l: Leaf) -> UInt64? {
+        guard l.field.spec.name == "evt.arg", l.field.arg == "flags", l.field.transformers.isEmpty, l.op == .contains,
+              l.literals.count == 1 else { return nil }
+        return cloneFlagBits(containing: l.literals[0])
     }
 
     /// evt.arg.flags of a clone is its flag names joined by `|`, then the exit
@@ -105,9 +112,7 @@ enum PrefilterAnalysis {
     }
 
     private static func leaf(_ l: Leaf, _ facts: Facts) -> Truth {
-        if facts.syscall == "clone", facts.cloneFlagsClear != 0, l.field.spec.name == "evt.arg", l.field.arg == "flags",
-           l.field.transformers.isEmpty, l.op == .contains, l.literals.count == 1,
-           let bits = cloneFlagBits(containing: l.literals[0]), bits & ~facts.cloneFlagsClear == 0 {
+        if facts.syscall == "clone", facts.cloneFlagsClear != 0, let bits = cloneFlagsAsked(l), bits & ~facts.cloneFlagsClear == 0 {
             return .no
         }
         guard l.field.transformers.isEmpty, l.field.arg == nil, let op = l.op else { return .unknown }

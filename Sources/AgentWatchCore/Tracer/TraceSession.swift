@@ -257,7 +257,6 @@ public final class TraceSession: StackSource {
             task.lastChild = child
             let childTask = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
             if !childTask.workingDirectory.keeps {
-                // The child stopped before this event: tie it to its creator now.
                 childTask.workingDirectory = task.workingDirectory.forChild(creator: task.tid, child: child)
             }
             if childTask.pid != task.pid, sharedMemory.contains(task.pid) || task.cloneSharesVM {
@@ -314,8 +313,8 @@ public final class TraceSession: StackSource {
             pid = status?.tgid ?? tid
         }
         let task = TaskState(tid: tid, pid: pid)
-        task.workingDirectory = creator.map { $0.workingDirectory.forChild(creator: $0.tid, child: tid) }
-            ?? WorkingDirectory(keeps: false)
+        // Tied to its creator's entry by the creator's fork event.
+        task.workingDirectory = WorkingDirectory(keeps: false)
         tasks[tid] = task
         threadsOf[pid, default: 0] += 1
         if pid != tid {
@@ -480,6 +479,7 @@ public final class TraceSession: StackSource {
         let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
         let changesDirectory = WorkingDirectory.changers.contains(name)
         if changesDirectory { task.workingDirectory.changeBegins() }
+        task.changingDirectory = changesDirectory
         // Another thread shares this memory and could rewrite the argument between
         // our read and the kernel's: the result is checked against the kernel's view.
         noteSharedMemory(task, name, ctx.raw, args)
@@ -573,7 +573,7 @@ public final class TraceSession: StackSource {
         task.pending = nil
         task.awaitingExit = false
         task.pendingCtx = nil
-        if WorkingDirectory.changers.contains(sc.name) { directoryChanged(task, sc.name, ret: ret) }
+        if task.changingDirectory { directoryChanged(task, sc.name, ret: ret) }
         let recheck = task.recheck
         task.recheck = false
         processes.apply(e)
@@ -596,6 +596,7 @@ public final class TraceSession: StackSource {
     }
 
     func directoryChanged(_ task: TaskState, _ name: String, ret: Int64) {
+        task.changingDirectory = false
         task.workingDirectory.changeEnds()
         guard ret == 0 else { return }
         switch name {
@@ -687,6 +688,8 @@ final class TaskState {
     /// TCP connections to a trusted resolver: while any is open, every syscall of the task stops.
     var dnsStreams: Set<Int32> = []
     var workingDirectory = WorkingDirectory()
+    /// The syscall awaiting its exit may change the working directory.
+    var changingDirectory = false
 
     init(tid: Int32, pid: Int32) {
         self.tid = tid

@@ -16,9 +16,11 @@ struct DecodeContext {
     /// At the exit stop descriptors may have changed (connected, duplicated).
     mutating func forgetResolved() { resolved.removeAll() }
 
-    mutating func resolve(_ n: Int32) -> FdInfo? {
+    /// `expectingSocket`: the syscall takes the descriptor only as a socket (see
+    /// FdResolver.resolveExpectingSocket).
+    mutating func resolve(_ n: Int32, expectingSocket: Bool = false) -> FdInfo? {
         if let hit = resolved[n] { return hit }
-        let info = FdResolver.resolve(pid: pid, fd: n)
+        let info = expectingSocket ? FdResolver.resolveExpectingSocket(pid: pid, fd: n) : FdResolver.resolve(pid: pid, fd: n)
         resolved[n] = info
         return info
     }
@@ -52,14 +54,10 @@ struct DecodeContext {
         return .fd(n, n >= 0 ? resolve(n) : nil)
     }
 
-    /// A descriptor the syscall takes only as a socket (see FdResolver.resolveExpectingSocket).
+    /// A descriptor the syscall takes only as a socket.
     mutating func socketFd(_ i: Int) -> ArgValue {
         let n = fdNumber(i)
-        guard n >= 0 else { return .fd(n, nil) }
-        if let hit = resolved[n] { return .fd(n, hit) }
-        let info = FdResolver.resolveExpectingSocket(pid: pid, fd: n)
-        resolved[n] = info
-        return .fd(n, info)
+        return .fd(n, n >= 0 ? resolve(n, expectingSocket: true) : nil)
     }
 
     mutating func dirfd(_ i: Int) -> ArgValue {
