@@ -68,6 +68,8 @@ struct Run: ParsableCommand {
     var command: [String] = []
 
     mutating func validate() throws {
+        // `run --help` asks for this page; `run -- --help` runs a program called --help.
+        if command.first == "-h" || command.first == "--help" { throw CleanExit.helpRequest(Run.self) }
         if command.first == "--" { command.removeFirst() }
         guard !command.isEmpty else { throw ValidationError("missing the command to run: agentwatch run [options] -- CMD [ARG...]") }
         guard SurvivorPolicy(rawValue: survivors) != nil else { throw ValidationError("--survivors must be kill or wait") }

@@ -21,6 +21,18 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test func helpBeforeTheCommandIsHelp() throws {
+        for flag in ["--help", "-h"] {
+            let (status, out, _) = try Harness.exec(Harness.agentwatch, ["run", flag])
+            #expect(status == 0)
+            #expect(out.contains("Everything after `--` is the command"))
+        }
+        // After `--` it is the command's name, like any other.
+        let r = try Harness.run(["--help"], trace: false)
+        #expect(r.status == 127)
+        #expect(r.stderr.contains("--help: command not found"))
+    }
+
     @Test func nonExecutableIs126() throws {
         let dir = Harness.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
