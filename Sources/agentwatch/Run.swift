@@ -163,6 +163,7 @@ struct Run: ParsableCommand {
             throw ExitCode(error.exitCode)
         }
         enforcer.flush()
+        if getenv("AGENTWATCH_STATS") != nil { Stderr.line("agentwatch: " + engine.memoStats) }
         var code = outcome.exitStatus
         if enforcer.violationKill || outcome.killedByVerdict {
             Stderr.line("agentwatch: the agent was killed for a policy violation (exit 86)")

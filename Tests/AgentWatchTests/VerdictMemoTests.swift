@@ -15,6 +15,7 @@ private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo:
         var alerts: [String] = []
         let driver = ReplayDriver(policies: policies, sinks: [])
         driver.useVerdictMemo = memo
+        driver.useContentMemo = memo
         driver.onMatch = { alerts.append("\($0.rule)@\($0.seq)") }
         let stats = try driver.replay(input)
         return (alerts, stats.memoHits)
@@ -133,51 +134,8 @@ private func open(_ seq: Int, pid: Int) -> String {
 /// in random order with much repetition: every verdict must be the same with
 /// the memo as without it.
 @Test func thePackGivesTheSameVerdictsWithAndWithoutTheMemo() throws {
-    let dir = Harness.repo + "/Policies"
-    let set = PolicySet.load(paths: PolicyFiles.expand(dir))
-    var rng = CodecRNG(state: 7)
-    let exes = ["/usr/bin/python3", "/bin/sh", "/usr/bin/curl", "/usr/bin/nc", "/usr/bin/git", "/usr/bin/ssh"]
-    let paths = ["/etc/ld.so.cache", "/work/a.py", "/home/agent/.aws/credentials", "/home/agent/.ssh/id_rsa", "/tmp/dl", "/etc/shadow"]
-    let peers = ["93.184.216.34:443", "169.254.169.254:80", "3.134.39.220:443", "10.0.0.9:4444", "192.0.2.7:3333"]
-    var lines: [String] = []
-    var seq = 1
-    var live = [100]
-    var next = 101
-    lines.append(miniSpawn(seq, pid: 100)); seq += 1
-    func syscall(_ pid: Int, _ body: String) {
-        lines.append(line(seq, pid: pid, body + #","xseq":\#(seq + 1)"#))
-        seq += 2
-    }
-    for _ in 0..<3000 {
-        let pid = live[Int(rng.next() % UInt64(live.count))]
-        switch rng.next() % 12 {
-        case 0 where live.count < 6:
-            lines.append(miniSpawn(seq, pid: next, ppid: pid)); seq += 1
-            live.append(next); next += 1
-        case 1:
-            lines.append(exec(seq, pid: pid, exe: exes[Int(rng.next() % UInt64(exes.count))])); seq += 1
-        case 2 where pid != 100:
-            lines.append(line(seq, pid: pid, #""ev":"exit","code":0,"process":true"#)); seq += 1
-            live.removeAll { $0 == pid }
-        case 3, 4, 5:
-            let p = paths[Int(rng.next() % UInt64(paths.count))]
-            let write = rng.next() % 3 == 0
-            syscall(pid, #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"\#(p)"},"flags":{"flags":"\#(write ? "O_WRONLY|O_CREAT" : "O_RDONLY")","raw":\#(write ? 65 : 0)}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"\#(p)"}}"#)
-        case 6, 7:
-            let peer = peers[Int(rng.next() % UInt64(peers.count))]
-            let parts = peer.split(separator: ":")
-            syscall(pid, #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->\#(peer)"},"addr":{"family":"inet","addr":"\#(parts[0])","port":\#(parts[1])}},"ret":0"#)
-        case 8:
-            let data = rng.next() % 2 == 0 ? #"{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}"# : "GET / HTTP/1.1"
-            syscall(pid, #""ev":"syscall","sc":"write","nr":1,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"data":{"data":"\#(data)","len":20},"count":20},"ret":20"#)
-        case 9:
-            syscall(pid, #""ev":"syscall","sc":"dup2","nr":33,"args":{"oldfd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->10.0.0.9:4444"},"newfd":{"fd":\#(rng.next() % 3)}},"ret":0"#)
-        case 10:
-            syscall(pid, #""ev":"syscall","sc":"chmod","nr":90,"args":{"pathname":{"path":"/tmp/dl"},"mode":{"flags":"0755","raw":493}},"ret":0"#)
-        default:
-            syscall(pid, #""ev":"syscall","sc":"chdir","nr":80,"args":{"path":{"path":"\#(rng.next() % 2 == 0 ? "/work" : "/tmp")"}},"ret":0"#)
-        }
-    }
+    let set = PolicySet.load(paths: PolicyFiles.expand(Harness.repo + "/Policies"))
+    let lines = lookAlikePackTrace(seed: 7)
     let r = try replayBoth(lines, policies: set)
     #expect(r.full.count > 50)
     #expect(Set(r.full.map { $0.split(separator: "@")[0] }).count >= 4)
@@ -224,4 +182,53 @@ private func open(_ seq: Int, pid: Int) -> String {
     let byPointer = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and evt.dir = > and evt.arg.envp = 0x7ffd0003"), file: "t.yaml"))
     #expect(byPointer.full == ["r@6"])
     #expect(byPointer.memo == byPointer.full)
+}
+
+/// Lines of look-alike processes spawning, exec'ing, opening, connecting and
+/// writing what the pack cares about, in random order with much repetition.
+func lookAlikePackTrace(seed: UInt64, syscalls: Int = 3000) -> [String] {
+    var rng = CodecRNG(state: seed)
+    let exes = ["/usr/bin/python3", "/bin/sh", "/usr/bin/curl", "/usr/bin/nc", "/usr/bin/git", "/usr/bin/ssh"]
+    let paths = ["/etc/ld.so.cache", "/work/a.py", "/home/agent/.aws/credentials", "/home/agent/.ssh/id_rsa", "/tmp/dl", "/etc/shadow"]
+    let peers = ["93.184.216.34:443", "169.254.169.254:80", "3.134.39.220:443", "10.0.0.9:4444", "192.0.2.7:3333"]
+    var lines: [String] = []
+    var seq = 1
+    var live = [100]
+    var next = 101
+    lines.append(miniSpawn(seq, pid: 100)); seq += 1
+    func syscall(_ pid: Int, _ body: String) {
+        lines.append(line(seq, pid: pid, body + #","xseq":\#(seq + 1)"#))
+        seq += 2
+    }
+    for _ in 0..<syscalls {
+        let pid = live[Int(rng.next() % UInt64(live.count))]
+        switch rng.next() % 12 {
+        case 0 where live.count < 6:
+            lines.append(miniSpawn(seq, pid: next, ppid: pid)); seq += 1
+            live.append(next); next += 1
+        case 1:
+            lines.append(exec(seq, pid: pid, exe: exes[Int(rng.next() % UInt64(exes.count))])); seq += 1
+        case 2 where pid != 100:
+            lines.append(line(seq, pid: pid, #""ev":"exit","code":0,"process":true"#)); seq += 1
+            live.removeAll { $0 == pid }
+        case 3, 4, 5:
+            let p = paths[Int(rng.next() % UInt64(paths.count))]
+            let write = rng.next() % 3 == 0
+            syscall(pid, #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"\#(p)"},"flags":{"flags":"\#(write ? "O_WRONLY|O_CREAT" : "O_RDONLY")","raw":\#(write ? 65 : 0)}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"\#(p)"}}"#)
+        case 6, 7:
+            let peer = peers[Int(rng.next() % UInt64(peers.count))]
+            let parts = peer.split(separator: ":")
+            syscall(pid, #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->\#(peer)"},"addr":{"family":"inet","addr":"\#(parts[0])","port":\#(parts[1])}},"ret":0"#)
+        case 8:
+            let data = rng.next() % 2 == 0 ? #"{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}"# : "GET / HTTP/1.1"
+            syscall(pid, #""ev":"syscall","sc":"write","nr":1,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"data":{"data":"\#(data)","len":20},"count":20},"ret":20"#)
+        case 9:
+            syscall(pid, #""ev":"syscall","sc":"dup2","nr":33,"args":{"oldfd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->10.0.0.9:4444"},"newfd":{"fd":\#(rng.next() % 3)}},"ret":0"#)
+        case 10:
+            syscall(pid, #""ev":"syscall","sc":"chmod","nr":90,"args":{"pathname":{"path":"/tmp/dl"},"mode":{"flags":"0755","raw":493}},"ret":0"#)
+        default:
+            syscall(pid, #""ev":"syscall","sc":"chdir","nr":80,"args":{"path":{"path":"\#(rng.next() % 2 == 0 ? "/work" : "/tmp")"}},"ret":0"#)
+        }
+    }
+    return lines
 }

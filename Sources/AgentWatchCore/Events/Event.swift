@@ -283,7 +283,7 @@ public struct SyscallExit: Sendable, Equatable {
     public var errno: Int32? { failed ? Int32(-ret) : nil }
 }
 
-public struct Arg: Sendable, Equatable {
+public struct Arg: Sendable, Hashable {
     public var name: String
     public var value: ArgValue
     public init(_ name: String, _ value: ArgValue) {
@@ -294,7 +294,7 @@ public struct Arg: Sendable, Equatable {
 
 /// A decoded argument value. Only the large descriptor case is boxed: boxing
 /// every case cost one allocation per argument of every decoded event.
-public enum ArgValue: Sendable, Equatable {
+public enum ArgValue: Sendable, Hashable {
     case int(Int64)
     /// Addresses, sizes and raw words where the sign means nothing.
     case hex(UInt64)
@@ -315,7 +315,7 @@ public enum ArgValue: Sendable, Equatable {
     case list([ArgValue])
 }
 
-public struct SockAddr: Sendable, Equatable {
+public struct SockAddr: Sendable, Hashable {
     public enum Family: String, Sendable, Equatable {
         case inet, inet6, unix, netlink, packet, vsock, unspec, other
     }
@@ -333,7 +333,7 @@ public struct SockAddr: Sendable, Equatable {
 }
 
 /// What a file descriptor refers to.
-public struct FdInfo: Sendable, Equatable {
+public struct FdInfo: Sendable, Hashable {
     public enum Kind: String, Sendable, Equatable {
         case file, directory, ipv4, ipv6, unix, netlink, socket, pipe, fifo
         case eventfd, signalfd, timerfd, eventpoll, inotify, memfd, pidfd, iouring, anon, device, unknown

@@ -46,11 +46,20 @@ public final class PolicyEngine {
     private let fdMemo = FdMemo()
     /// Field values of the event being evaluated, shared by every specialized condition.
     private let fieldCache = FieldValueCache()
+    /// Syscalls every rule's gate turned away (see ContentMemo).
+    let contentMemo = ContentMemo()
 
     struct PlannedRule {
         let index: Int
         /// Nil for a sequence rule: its tracker is fed instead.
         let predicate: Predicate?
+        /// The part of the condition that reads the syscall alone (ContentGate):
+        /// false means the rule cannot match, and `predicate` is the rest.
+        /// For a sequence, false means its first step cannot match here.
+        var gate: Predicate? = nil
+        /// A sequence with a later step here: turned away only while it tracks
+        /// nothing, since a partial match could advance whatever the syscall is.
+        var whileIdle = false
     }
 
     /// A class: the fast lane holds one per syscall and hands it over per line without copying its lists.
@@ -65,14 +74,30 @@ public final class PolicyEngine {
         /// What each phase's verdict depends on; nil where it cannot be memoised.
         let entryMemo: MemoNeeds?
         let exitMemo: MemoNeeds?
+        /// Every rule of the phase has a gate: the content memo can answer for it.
+        let entryGated: Bool
+        let exitGated: Bool
+        /// What the phase's gates read besides the syscall's text.
+        let entryKey: ContentMemo.KeyNeeds
+        let exitKey: ContentMemo.KeyNeeds
+        /// Sequences whose gate holds only while they are idle, per phase.
+        let entryWhileIdle: [Int]
+        let exitWhileIdle: [Int]
 
-        init(id: Int, isExec: Bool, entry: [PlannedRule], exit: [PlannedRule], entryMemo: MemoNeeds?, exitMemo: MemoNeeds?) {
+        init(id: Int, isExec: Bool, entry: [PlannedRule], exit: [PlannedRule], entryMemo: MemoNeeds?, exitMemo: MemoNeeds?,
+             entryKey: ContentMemo.KeyNeeds, exitKey: ContentMemo.KeyNeeds) {
             self.id = id
             self.isExec = isExec
             self.entry = entry
             self.exit = exit
             self.entryMemo = entryMemo
             self.exitMemo = exitMemo
+            entryGated = entry.allSatisfy { $0.gate != nil }
+            exitGated = exit.allSatisfy { $0.gate != nil }
+            self.entryKey = entryKey
+            self.exitKey = exitKey
+            entryWhileIdle = entry.filter(\.whileIdle).map(\.index)
+            exitWhileIdle = exit.filter(\.whileIdle).map(\.index)
         }
     }
 
@@ -263,12 +288,32 @@ public final class PolicyEngine {
             pending = k.key
             pendingKey = nil
         }
-        guard let pending else { return run(list, e, processes) }
-        let before = trackerChanges(list)
-        let out = run(list, e, processes)
+        var contentKey: ContentMemo.Key?
+        if useContentMemo, phase == .exit ? p.exitGated : p.entryGated, case .syscall(let sc) = e.kind,
+           !(p.isExec && phase == .entry) || ContentGate.execViewIsComplete(sc),
+           !(phase == .exit ? p.exitWhileIdle : p.entryWhileIdle).contains(where: { trackers[$0]?.isIdle == false }) {
+            let key = ContentMemo.key(plan: p.id, sc, phase: phase, needs: phase == .exit ? p.exitKey : p.entryKey,
+                                      hostnames: processes.hostnames.generation)
+            if contentMemo.contains(key) {
+                if let pending { memo.insert(pending) }
+                return []
+            }
+            contentKey = key
+        }
+        let before = pending == nil ? 0 : trackerChanges(list)
+        let (out, gated) = run(list, e, processes)
+        if gated, let contentKey { contentMemo.insert(contentKey) }
         // Remembered only when nothing matched and no sequence moved.
-        if out.isEmpty && trackerChanges(list) == before { memo.insert(pending) }
+        if let pending, out.isEmpty && trackerChanges(list) == before { memo.insert(pending) }
         return out
+    }
+
+    /// Off only for tests that compare verdicts with and without it.
+    var useContentMemo = true
+
+    /// How often each memo answered, for AGENTWATCH_STATS.
+    public var memoStats: String {
+        "content memo: \(contentMemo.hits) hits, \(contentMemo.misses) misses; verdict memo: \(memo.hits) hits, \(memo.misses) misses"
     }
 
     private func trackerChanges(_ list: [PlannedRule]) -> Int {
@@ -277,14 +322,19 @@ public final class PolicyEngine {
         return n
     }
 
-    private func run(_ list: [PlannedRule], _ e: Event, _ processes: ProcessTable) -> [RuleMatch] {
-        guard let ctx = Self.context(e, processes) else { return [] }
+    /// The matches, and whether every rule's gate turned the event away.
+    private func run(_ list: [PlannedRule], _ e: Event, _ processes: ProcessTable) -> ([RuleMatch], Bool) {
+        guard let ctx = Self.context(e, processes) else { return ([], false) }
         ctx.fdMemo = fdMemo
         fieldCache.nextEvent()
         ctx.fieldCache = fieldCache
         var out: [RuleMatch] = []
+        var gated = true
         // Rules are reached by index: copying a CompiledRule per event costs a dozen retains.
         for planned in list {
+            // An idle sequence fed an event its first step turns away stays idle: skip it.
+            if let gate = planned.gate, !gate(ctx), !planned.whileIdle || trackers[planned.index]?.isIdle != false { continue }
+            gated = false
             guard let predicate = planned.predicate else {
                 if let done = trackers[planned.index]?.feed(ctx) {
                     out.append(match(rules[planned.index], ctx, steps: done.seqs, seen: done.seen))
@@ -293,7 +343,7 @@ public final class PolicyEngine {
             }
             if predicate(ctx) { out.append(match(rules[planned.index], ctx, steps: [])) }
         }
-        return out
+        return (out, gated)
     }
 
     /// Whether some rule or sequence step can look at this syscall, at either phase.
@@ -328,6 +378,14 @@ public final class PolicyEngine {
     private func makePlan(_ name: String) -> Plan {
         var entry: [PlannedRule] = [], exit: [PlannedRule] = []
         var entryMemo: MemoNeeds? = MemoNeeds(), exitMemo: MemoNeeds? = MemoNeeds()
+        var entryKey = ContentMemo.KeyNeeds(), exitKey = ContentMemo.KeyNeeds()
+        let isExec = name == "execve" || name == "execveat"
+        /// The gate of a condition specialized to this syscall and phase, noting whether it reads raw arguments.
+        func gateOf(_ special: RExpr, _ phase: EventPhase) -> (gate: RExpr, rest: RExpr)? {
+            guard let (g, rest) = ContentGate.split(special, execView: isExec && phase == .entry) else { return nil }
+            if phase == .entry { entryKey.add(g) } else { exitKey.add(g) }
+            return (g, rest)
+        }
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {
                 if var n = entryMemo { entryMemo = update(&n) ? n : nil }
@@ -339,7 +397,9 @@ public final class PolicyEngine {
             if let s = rules[i].sequence {
                 // A tracker sees every phase one of its steps runs at.
                 for phase in [EventPhase.entry, .exit] where s.steps.contains(where: { $0.runs(name, phase) }) {
-                    if phase == .entry { entry.append(PlannedRule(index: i, predicate: nil)) } else { exit.append(PlannedRule(index: i, predicate: nil)) }
+                    let (gate, whileIdle) = sequenceGate(s, name, phase, gateOf)
+                    let planned = PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: whileIdle)
+                    if phase == .entry { entry.append(planned) } else { exit.append(planned) }
                     memoNeeds(phase) { n in
                         // The first step starts partials; later steps advance them, which only an idle tracker rules out.
                         if s.steps.dropFirst().contains(where: { $0.runs(name, phase) }) { n.idleTrackers.append(i) }
@@ -355,21 +415,42 @@ public final class PolicyEngine {
             if rules[i].timing.entryOnly && atExit { continue }
             let phase: EventPhase = atExit ? .exit : .entry
             var predicate = rules[i].predicate
+            var gate: Predicate?
             if let cond = rules[i].condition {
                 let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
                 // A rule that cannot hold for this syscall at this phase is left out of the plan.
                 if case .constant(false) = special { continue }
-                predicate = RuleSpecializer.predicate(special, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache))
+                let shared = RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)
+                if let (g, rest) = gateOf(special, phase) {
+                    gate = RuleSpecializer.predicate(g, shared)
+                    predicate = RuleSpecializer.predicate(rest, shared)
+                } else {
+                    predicate = RuleSpecializer.predicate(special, shared)
+                }
                 memoNeeds(phase) { MemoFields.needs(of: [special], into: &$0) }
             } else {
                 memoNeeds(phase) { _ in false }
             }
-            if atExit { exit.append(PlannedRule(index: i, predicate: predicate)) } else { entry.append(PlannedRule(index: i, predicate: predicate)) }
+            let planned = PlannedRule(index: i, predicate: predicate, gate: gate)
+            if atExit { exit.append(planned) } else { entry.append(planned) }
         }
-        let p = Plan(id: plan.count + 1, isExec: name == "execve" || name == "execveat", entry: entry, exit: exit,
-                     entryMemo: entryMemo, exitMemo: exitMemo)
+        let p = Plan(id: plan.count + 1, isExec: isExec, entry: entry, exit: exit,
+                     entryMemo: entryMemo, exitMemo: exitMemo, entryKey: entryKey, exitKey: exitKey)
         plan[name] = p
         return p
+    }
+
+    /// A sequence's gate at a syscall and phase: its first step's content part
+    /// (false where the first step does not run), and whether a later step
+    /// runs here too, so the gate holds only while the tracker is idle.
+    private func sequenceGate(_ s: CompiledSequence, _ name: String, _ phase: EventPhase,
+                              _ gateOf: (RExpr, EventPhase) -> (gate: RExpr, rest: RExpr)?) -> (Predicate?, whileIdle: Bool) {
+        let later = s.steps.dropFirst().contains { $0.runs(name, phase) }
+        guard s.steps[0].runs(name, phase) else { return ({ _ in false }, later) }
+        guard let cond = s.steps[0].condition else { return (nil, later) }
+        let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
+        guard let (g, _) = gateOf(special, phase) else { return (nil, later) }
+        return (RuleSpecializer.predicate(g, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)), later)
     }
 
     static func context(_ e: Event, _ processes: ProcessTable) -> EvalContext? {

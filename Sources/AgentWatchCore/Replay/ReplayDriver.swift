@@ -14,6 +14,8 @@ public struct ReplayStats: Sendable {
     public var alerts = 0
     /// Syscall views answered by the verdict memo without decoding their arguments.
     public var memoHits = 0
+    /// Syscall views the content memo answered without running the rules.
+    public var contentMemoHits = 0
     /// Problems that did not stop reading (a cut last line, skipped records).
     public var warnings: [TraceDiagnostic] = []
 }
@@ -30,6 +32,8 @@ public final class ReplayDriver {
     /// Off: every line's arguments are decoded and every event evaluated in
     /// full (the memo's differential tests compare against this).
     public var useVerdictMemo = true
+    /// Off: the content memo (ContentMemo) never answers either.
+    public var useContentMemo = true
 
     public init(policies: PolicySet, sinks: [AlertSink], filter: ReplayFilter = ReplayFilter()) {
         self.policies = policies
@@ -41,6 +45,7 @@ public final class ReplayDriver {
     /// time, since separate traces are separate runs.
     public func replay(_ input: ReplayInput) throws(TraceDiagnostic) -> ReplayStats {
         let engine = PolicyEngine(policies: policies)
+        engine.useContentMemo = useContentMemo
         let enforcer = Enforcer(engine: engine, mode: .enforce, recorder: RunRecorder(trace: nil, print: false),
                                 alertSinks: sinks, pause: PauseController(useTTY: false))
         var stats = ReplayStats()
@@ -106,8 +111,9 @@ public final class ReplayDriver {
         stats.events += lane.views
         stats.evaluated += lane.views
         stats.memoHits = engine.memo.hits
+        stats.contentMemoHits = engine.contentMemo.hits
         if getenv("AGENTWATCH_STATS") != nil {
-            Stderr.line("agentwatch: verdict memo: \(engine.memo.hits) hits, \(engine.memo.misses) misses")
+            Stderr.line("agentwatch: " + engine.memoStats)
         }
         stats.warnings = events.warnings
         return stats

@@ -1,0 +1,165 @@
+// Most syscalls a build or an agent makes concern no rule, and they repeat:
+// every cc1 opens the same headers, make writes the same lines. A rule's
+// condition usually opens with tests of the syscall alone (the path list, the
+// port, the open flags) and asks about the process only after them. When the
+// syscall-only part turns away every rule that runs at a syscall's phase, the
+// verdict is "nothing" for any process making that syscall with the same
+// arguments and result: the memo remembers such syscalls, and the next one
+// costs a lookup instead of the rules.
+//
+// Unlike the verdict memo (replay only, keyed by the process's look too), this
+// one needs nothing of the process, so it serves live tracing, where every
+// process is new, as well as replay.
+
+enum ContentGate {
+    /// Whether a field's value is a function of the syscall's own content
+    /// (number, ABI, arguments as decoded, result), whichever process makes it.
+    /// At an exec's entry (`execView`) the program about to run is content too:
+    /// the process fields show the path and argv being exec'd (see
+    /// `execViewIsComplete` for when they really do).
+    static func isContent(_ field: String, execView: Bool = false) -> Bool {
+        if execView && execViewFields.contains(field) { return true }
+        switch field {
+        case "evt.type", "evt.dir", "evt.arch", "evt.res", "evt.rawres", "evt.failed", "evt.buffer",
+             "evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write":
+            return true
+        case "fd.sip.name", "fd.cip.name", "fd.rip.name", "fd.lip.name":
+            // Names learnt from DNS answers change while the tree runs: keys then hold the table's generation.
+            return true
+        default:
+            // Descriptor fields come from the descriptor the syscall names, as decoded into its arguments.
+            return field.hasPrefix("fd.")
+        }
+    }
+
+    /// Process fields EvalContext takes from execve's arguments at its entry.
+    static let execViewFields: Set<String> = ["proc.name", "proc.exe", "proc.exepath", "proc.cmdline", "proc.args",
+                                              "proc.is_exe_from_memfd"]
+
+    /// Fields that read an argument's raw value, pointers included: for the
+    /// others, two syscalls whose pointers differ (envp, a stack) are alike.
+    static let rawArgumentFields: Set<String> = ["evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write"]
+
+    static let hostnameFields: Set<String> = ["fd.sip.name", "fd.cip.name", "fd.rip.name", "fd.lip.name"]
+
+    /// Whether the process view of an exec's entry is all the syscall's: the
+    /// path and argv decoded, so EvalContext shows them instead of the record.
+    static func execViewIsComplete(_ sc: Syscall) -> Bool {
+        guard case .path? = sc.arg("pathname") ?? sc.arg("filename") ?? sc.arg("path"),
+              case .strings? = sc.arg("argv") else { return false }
+        return true
+    }
+
+    /// Every leaf reads content, none compares with another field or an earlier step.
+    static func isContentOnly(_ e: RExpr, execView: Bool = false) -> Bool {
+        var pure = true
+        TypeAnalysis.walk(e) { l in
+            if l.dynamic || !isContent(l.field.spec.name, execView: execView) { pure = false }
+        }
+        return pure
+    }
+
+    /// `e` as `gate and rest`, the gate reading content only; nil when no part
+    /// of `e` can be decided by content alone. Conditions have no side effects,
+    /// so conjuncts may be taken in any order.
+    static func split(_ e: RExpr, execView: Bool = false) -> (gate: RExpr, rest: RExpr)? {
+        if case .constant = e { return nil }
+        if isContentOnly(e, execView: execView) { return (e, .constant(true)) }
+        var gate: [RExpr] = [], rest: [RExpr] = []
+        for x in conjuncts(e) {
+            if isContentOnly(x, execView: execView) { gate.append(x) } else { rest.append(x) }
+        }
+        guard !gate.isEmpty else { return nil }
+        return (gate.count == 1 ? gate[0] : .and(gate), rest.count == 1 ? rest[0] : .and(rest))
+    }
+
+    private static func conjuncts(_ e: RExpr) -> [RExpr] {
+        guard case .and(let xs) = e else { return [e] }
+        return xs.flatMap(conjuncts)
+    }
+}
+
+/// Syscalls (by plan, phase and content) whose every rule was turned away by its gate.
+final class ContentMemo {
+    struct Key: Hashable {
+        let plan: Int32
+        let nr: Int32
+        /// Phase, arch, unreadable, denied.
+        let flags: UInt32
+        let ret: Int64
+        /// Pointer values zeroed unless a gate reads raw arguments.
+        let args: [Arg]
+        let out: [Arg]
+        /// The generation of names learnt from DNS, when a gate reads them; else 0.
+        let hostnames: Int
+    }
+
+    /// What a phase's gates read besides the syscall's text.
+    struct KeyNeeds {
+        /// Raw argument values: pointers count.
+        var pointers = false
+        var hostnames = false
+
+        mutating func add(_ gate: RExpr) {
+            TypeAnalysis.walk(gate) { l in
+                if ContentGate.rawArgumentFields.contains(l.field.spec.name) { pointers = true }
+                if ContentGate.hostnameFields.contains(l.field.spec.name) { hostnames = true }
+            }
+        }
+    }
+
+    /// Syscalls remembered at most; the memo starts over when full.
+    static let capacity = 4096
+    private var seen = Set<Key>()
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    static func key(plan: Int, _ sc: Syscall, phase: EventPhase, needs: KeyNeeds, hostnames: Int) -> Key {
+        let arch: UInt32
+        switch sc.arch {
+        case .x86_64: arch = 0
+        case .i386: arch = 1
+        case .x32: arch = 2
+        case .unknown: arch = 3
+        }
+        let exit = phase == .exit ? sc.exit : nil
+        let flags = (exit == nil ? 0 : 1) | arch << 1 | (sc.unreadable ? 8 : 0) | (sc.denied ? 16 : 0)
+        return Key(plan: Int32(truncatingIfNeeded: plan), nr: sc.nr, flags: flags, ret: exit?.ret ?? 0,
+                   args: needs.pointers ? sc.args : withoutPointers(sc.args), out: exit?.out ?? [],
+                   hostnames: needs.hostnames ? hostnames : 0)
+    }
+
+    /// `args` with every pointer value zeroed; the same array when there is none (most syscalls).
+    static func withoutPointers(_ args: [Arg]) -> [Arg] {
+        func hasPointer(_ v: ArgValue) -> Bool {
+            switch v {
+            case .hex: return true
+            case .list(let xs): return xs.contains(where: hasPointer)
+            default: return false
+            }
+        }
+        func zeroed(_ v: ArgValue) -> ArgValue {
+            switch v {
+            case .hex: return .hex(0)
+            case .list(let xs): return .list(xs.map(zeroed))
+            default: return v
+            }
+        }
+        guard args.contains(where: { hasPointer($0.value) }) else { return args }
+        return args.map { Arg($0.name, zeroed($0.value)) }
+    }
+
+    func contains(_ k: Key) -> Bool {
+        if seen.contains(k) {
+            hits += 1
+            return true
+        }
+        misses += 1
+        return false
+    }
+
+    func insert(_ k: Key) {
+        if seen.count >= Self.capacity { seen.removeAll(keepingCapacity: true) }
+        seen.insert(k)
+    }
+}
