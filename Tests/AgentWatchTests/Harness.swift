@@ -90,8 +90,13 @@ enum Harness {
         let deadline = DispatchTime.now() + timeout
         let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: deadline, execute: watchdog)
+        // Both pipes at once: a run that alerts hundreds of times fills stderr's
+        // pipe while stdout is still open, and reading one after the other hangs.
+        nonisolated(unsafe) var errData = Data()
+        let errRead = DispatchWorkItem { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(execute: errRead)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        errRead.wait()
         p.waitUntilExit()
         watchdog.cancel()
         let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
