@@ -5,7 +5,10 @@
 // bytes ("leaked N") out of how many succeeded.
 // With "process", the flipper is a forked process and the path lives in a
 // shared anonymous mapping: no second thread, the same race.
-// Usage: race_open INNOCENT SECRET ROUNDS [thread|process]
+// With "vfork", the flipper is a thread and the opener a vfork child: the
+// child borrows the parent's memory, which the parent's other thread keeps
+// writing while the parent itself waits for the child.
+// Usage: race_open INNOCENT SECRET ROUNDS [thread|process|vfork]
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +22,23 @@
 static char *path;
 static const char *innocent, *secret;
 static volatile int done;
+static int leaked, opened;
+
+// Only syscalls and plain memory: in a vfork child this runs on the parent's memory.
+static void open_loop(int rounds) {
+    char buf[64];
+    for (int i = 0; i < rounds; i++) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        opened++;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n > 0) {
+            buf[n] = 0;
+            if (strstr(buf, "PRIVATE KEY")) leaked++;
+        }
+        close(fd);
+    }
+}
 
 static void *flipper(void *arg) {
     (void)arg;
@@ -42,6 +62,7 @@ int main(int argc, char **argv) {
     secret = argv[2];
     int rounds = atoi(argv[3]);
     int process = argc == 5 && strcmp(argv[4], "process") == 0;
+    int vforked = argc == 5 && strcmp(argv[4], "vfork") == 0;
     path = mmap(NULL, 4096, PROT_READ | PROT_WRITE, (process ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
     if (path == MAP_FAILED) return 2;
     strcpy(path, innocent);
@@ -56,18 +77,23 @@ int main(int argc, char **argv) {
     } else {
         pthread_create(&t, NULL, flipper, NULL);
     }
-    int leaked = 0, opened = 0;
-    char buf[64];
-    for (int i = 0; i < rounds; i++) {
-        int fd = open(path, O_RDONLY);
-        if (fd < 0) continue;
-        opened++;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        if (n > 0) {
-            buf[n] = 0;
-            if (strstr(buf, "PRIVATE KEY")) leaked++;
+    if (vforked) {
+        pid_t opener = vfork();
+        if (opener == 0) {
+            open_loop(rounds);
+            _exit(0);
         }
-        close(fd);
+        int status = 0;
+        if (opener > 0) waitpid(opener, &status, 0);
+        // Killed by the tracer: the counts are what the child reached.
+        if (opener < 0 || !WIFEXITED(status)) {
+            done = 1;
+            pthread_join(t, NULL);
+            printf("opener killed, %d of %d reads were the key\n", leaked, opened);
+            return 0;
+        }
+    } else {
+        open_loop(rounds);
     }
     done = 1;
     if (process) {

@@ -259,7 +259,10 @@ public final class TraceSession: StackSource {
             if !childTask.workingDirectory.keeps {
                 childTask.workingDirectory = task.workingDirectory.forChild(creator: task.tid, child: child)
             }
-            if childTask.pid != task.pid, sharedMemory.contains(task.pid) || task.cloneSharesVM {
+            // A vfork child runs on its parent's memory until it execs, while the
+            // parent's other threads (or other sharers of its pages) keep writing there.
+            let borrowsSharedMemory = w.event == 2 && sharesMemory(task.pid)
+            if childTask.pid != task.pid, sharedMemory.contains(task.pid) || task.cloneSharesVM || borrowsSharedMemory {
                 sharedMemory.insert(childTask.pid)
                 sharedMemory.insert(task.pid)
             }
