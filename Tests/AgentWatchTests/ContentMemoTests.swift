@@ -8,19 +8,9 @@ import Testing
 // of a condition picks out is still caught after look-alike syscalls were
 // memoised, and that verdicts are the same with the memo and without it.
 
-private func rule(_ condition: String, name: String = "r") -> String {
-    """
-    - rule: \(name)
-      desc: x
-      condition: \(condition)
-      output: x
-      priority: WARNING
-    """
-}
-
 /// The fields of the gate and of the rest when `condition` is split for a syscall's entry; nil when it has no gate.
 private func split(_ condition: String, syscall: String = "openat") throws -> (gate: Set<String>, rest: Set<String>)? {
-    let set = PolicySet.load(yaml: rule(condition), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule(condition), file: "t.yaml")
     #expect(set.diagnostics.isEmpty, "\(set.diagnostics)")
     let cond = try #require(set.rules.first?.condition)
     let special = RuleSpecializer.specialize(cond, syscall: syscall, phase: .entry)
@@ -59,39 +49,24 @@ private func split(_ condition: String, syscall: String = "openat") throws -> (g
     #expect(try split("evt.type = openat and proc.name = nc") == nil)
 }
 
-private func line(_ seq: Int, pid: Int, _ body: String) -> String {
-    #"{"seq":\#(seq),"mono":\#(seq),"wall":\#(seq),"pid":\#(pid),"tid":\#(pid),\#(body)}"#
-}
-
 /// An openat of `path` at seq (entry) and seq+1 (exit).
 private func open(_ seq: Int, pid: Int, _ path: String) -> String {
-    line(seq, pid: pid, #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"\#(path)"},"flags":{"flags":"O_RDONLY","raw":0}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"\#(path)"}},"xseq":\#(seq + 1)"#)
+    memoLine(seq, pid: pid, #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"\#(path)"},"flags":{"flags":"O_RDONLY","raw":0}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"\#(path)"}},"xseq":\#(seq + 1)"#)
 }
 
 private func connect(_ seq: Int, pid: Int) -> String {
-    line(seq, pid: pid, #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"addr":{"family":"inet","addr":"192.0.2.7","port":3333}},"ret":0,"xseq":\#(seq + 1)"#)
+    memoLine(seq, pid: pid, memoConnect + #","xseq":\#(seq + 1)"#)
 }
 
-/// Alerts (rule@seq) replayed with the content memo and without it (the verdict memo off in both), and the memo's hits.
+/// Alerts with the content memo and without it (the verdict memo off in both), and the content memo's hits.
 private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo: [String], full: [String], hits: Int) {
-    func once(_ memo: Bool) throws -> ([String], Int) {
-        let reader = try TraceReader(string: ([miniHeader] + lines).joined(separator: "\n") + "\n", name: "c.jsonl")
-        let input = ReplayInput(name: "c.jsonl", stream: reader, header: reader.header, format: .agentwatch)
-        var alerts: [String] = []
-        let driver = ReplayDriver(policies: policies, sinks: [])
-        driver.useVerdictMemo = false
-        driver.useContentMemo = memo
-        driver.onMatch = { alerts.append("\($0.rule)@\($0.seq)") }
-        let stats = try driver.replay(input)
-        return (alerts, stats.contentMemoHits)
-    }
-    let (m, hits) = try once(true)
-    let (f, _) = try once(false)
-    return (m, f, hits)
+    let memo = try memoReplay(lines, policies: policies, verdictMemo: false, contentMemo: true)
+    let full = try memoReplay(lines, policies: policies, verdictMemo: false, contentMemo: false)
+    return (memo.alerts, full.alerts, memo.contentHits)
 }
 
 @Test func theProcessTheRestPicksOutIsCaughtAfterLookAlikesWereMemoised() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
     // python opens /x (the gate holds, the rest does not) and /y (turned away, memoised); then ssh does the same.
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10, exe: "/usr/bin/ssh"),
                  open(3, pid: 10, "/x"), open(5, pid: 10, "/y"), open(7, pid: 10, "/y"), open(9, pid: 10, "/x"),
@@ -128,16 +103,16 @@ private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo:
 
 private func spawn(_ seq: Int, pid: Int, ppid: Int, exe: String, argv: [String]) -> String {
     let list = argv.map { "\"\($0)\"" }.joined(separator: ",")
-    return line(seq, pid: pid, #""ev":"spawn","ppid":\#(ppid),"via":"fork","exe":"\#(exe)","argv":[\#(list)],"cwd":"/work","uid":1000,"comm":"x""#)
+    return memoLine(seq, pid: pid, #""ev":"spawn","ppid":\#(ppid),"via":"fork","exe":"\#(exe)","argv":[\#(list)],"cwd":"/work","uid":1000,"comm":"x""#)
 }
 
 /// An execve entry (it fails, so the exit is a line of its own) with `argv` as decoded JSON.
 private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: String) -> String {
-    line(seq, pid: pid, #""ev":"syscall","sc":"execve","nr":59,"args":{"filename":{"path":"\#(path)"},"argv":\#(argv),"envp":{"hex":"\#(envp)"}},"ret":-2,"xseq":\#(seq + 1)"#)
+    memoLine(seq, pid: pid, #""ev":"syscall","sc":"execve","nr":59,"args":{"filename":{"path":"\#(path)"},"argv":\#(argv),"envp":{"hex":"\#(envp)"}},"ret":-2,"xseq":\#(seq + 1)"#)
 }
 
 @Test func anExecEntryIsKnownByWhatItRunsWhateverItsPointers() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = execve and evt.dir = > and proc.name = curl and proc.pname = sh"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = execve and evt.dir = > and proc.name = curl and proc.pname = sh"), file: "t.yaml")
     // 11 (under python) and 13 (under sh) exec ls and curl; the environment pointer differs every time.
     let lines = [miniSpawn(1, pid: 10), spawn(2, pid: 11, ppid: 10, exe: "/usr/bin/python3", argv: ["python3"]),
                  miniSpawn(3, pid: 12, ppid: 10, exe: "/bin/sh"), spawn(4, pid: 13, ppid: 12, exe: "/bin/sh", argv: ["sh"]),
@@ -154,7 +129,7 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
 @Test func anExecWhoseArgvCannotBeReadIsJudgedByTheCaller() throws {
     // Without argv the process fields fall back to the caller's: two such execs
     // with the same text are not alike when their callers differ.
-    let set = PolicySet.load(yaml: rule("evt.type = execve and evt.dir = > and proc.args contains token"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = execve and evt.dir = > and proc.args contains token"), file: "t.yaml")
     let unreadable = #"{"unreadable":"0x10"}"#
     let lines = [miniSpawn(1, pid: 10), spawn(2, pid: 11, ppid: 10, exe: "/bin/sh", argv: ["sh"]),
                  spawn(3, pid: 14, ppid: 10, exe: "/usr/bin/curl", argv: ["curl", "token"]),
@@ -167,13 +142,9 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
 }
 
 @Test func aNameLearntFromDNSIsJudgedAgainByTheContentMemo() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = connect and fd.sip.name = pool.example.test"), file: "t.yaml")
-    var answer = [UInt8]([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])
-    for label in ["pool", "example", "test"] { answer.append(UInt8(label.utf8.count)); answer += Array(label.utf8) }
-    answer += [0, 0, 1, 0, 1, 0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7]
-    let text = answer.map { b in b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C ? String(UnicodeScalar(b)) : String(format: "\\u%04x", b) }.joined()
-    let recv = #""ev":"syscall","sc":"recvfrom","nr":45,"args":{"fd":{"fd":4,"type":"ipv4","proto":"udp","name":"10.0.0.2:5353->127.0.0.53:53"},"size":512},"ret":\#(answer.count),"out":{"data":{"data":"\#(text)","len":\#(answer.count)},"addr":{"family":"inet","addr":"127.0.0.53","port":53}},"xseq":6"#
-    let lines = [miniSpawn(1, pid: 10), connect(2, pid: 10), connect(4, pid: 10), line(5, pid: 10, recv), connect(7, pid: 10),
+    let set = PolicySet.load(yaml: memoRule("evt.type = connect and fd.sip.name = pool.example.test"), file: "t.yaml")
+    let recv = memoDNSAnswer() + #","xseq":6"#
+    let lines = [miniSpawn(1, pid: 10), connect(2, pid: 10), connect(4, pid: 10), memoLine(5, pid: 10, recv), connect(7, pid: 10),
                  connect(9, pid: 10)]
     let r = try replayBoth(lines, policies: set)
     #expect(r.full == ["r@7", "r@9"])
@@ -200,7 +171,7 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
     env["AGENTWATCH_STATS"] = "1"
     let r = try Harness.run(["/bin/sh", "-c", "cat /etc/hostname; cat /etc/hostname; head -c1 /etc/hostname; cat /etc/hostname"],
                             trace: false,
-                            policy: rule("evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = head"),
+                            policy: memoRule("evt.type in (open, openat) and fd.name = /etc/hostname and proc.name = head"),
                             environment: env)
     #expect(r.status == 0)
     #expect(r.alerts.count == 1)

@@ -8,21 +8,11 @@ import Testing
 // ancestry, the names learnt from DNS, a sequence in flight, or an id differ,
 // and check every verdict against a replay with the memo off.
 
+/// Alerts with both memos and with neither, and the verdict memo's hits.
 private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo: [String], full: [String], hits: Int) {
-    func once(_ memo: Bool) throws -> ([String], Int) {
-        let reader = try TraceReader(string: ([miniHeader] + lines).joined(separator: "\n") + "\n", name: "m.jsonl")
-        let input = ReplayInput(name: "m.jsonl", stream: reader, header: reader.header, format: .agentwatch)
-        var alerts: [String] = []
-        let driver = ReplayDriver(policies: policies, sinks: [])
-        driver.useVerdictMemo = memo
-        driver.useContentMemo = memo
-        driver.onMatch = { alerts.append("\($0.rule)@\($0.seq)") }
-        let stats = try driver.replay(input)
-        return (alerts, stats.memoHits)
-    }
-    let (m, hits) = try once(true)
-    let (f, _) = try once(false)
-    return (m, f, hits)
+    let memo = try memoReplay(lines, policies: policies, verdictMemo: true, contentMemo: true)
+    let full = try memoReplay(lines, policies: policies, verdictMemo: false, contentMemo: false)
+    return (memo.alerts, full.alerts, memo.verdictHits)
 }
 
 /// Replays `lines` with and without the memo: both must raise exactly `alerts`,
@@ -35,39 +25,25 @@ private func expectJudgedAlike(_ lines: [String], _ set: PolicySet, alerts: [Str
     if hits { #expect(r.hits > 0, sourceLocation: sourceLocation) }
 }
 
-private func rule(_ condition: String, name: String = "r") -> String {
-    """
-    - rule: \(name)
-      desc: x
-      condition: \(condition)
-      output: x
-      priority: WARNING
-    """
-}
-
-private func line(_ seq: Int, pid: Int, _ body: String) -> String {
-    #"{"seq":\#(seq),"mono":\#(seq),"wall":\#(seq),"pid":\#(pid),"tid":\#(pid),\#(body)}"#
-}
-
 private func exec(_ seq: Int, pid: Int, exe: String) -> String {
-    line(seq, pid: pid, #""ev":"exec","exe":"\#(exe)","argv":["\#(exe)"],"cwd":"/work","comm":"x""#)
+    memoLine(seq, pid: pid, #""ev":"exec","exe":"\#(exe)","argv":["\#(exe)"],"cwd":"/work","comm":"x""#)
 }
 
 private let openX = #""ev":"syscall","sc":"openat","nr":257,"args":{"dirfd":{"flags":"AT_FDCWD","raw":18446744073709551516},"filename":{"path":"/x"},"flags":{"flags":"O_RDONLY","raw":0}},"ret":3,"out":{"fd":{"fd":3,"type":"file","name":"/x"}}"#
 
 private func open(_ seq: Int, pid: Int) -> String {
-    line(seq, pid: pid, openX + #","xseq":\#(seq + 1)"#)
+    memoLine(seq, pid: pid, openX + #","xseq":\#(seq + 1)"#)
 }
 
 @Test func aProcessThatLooksDifferentIsJudgedAgain() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10, exe: "/usr/bin/ssh"),
                  open(3, pid: 10), open(5, pid: 10), open(7, pid: 11), exec(9, pid: 10, exe: "/usr/bin/ssh"), open(10, pid: 10)]
     try expectJudgedAlike(lines, set, alerts: ["r@7", "r@10"])
 }
 
 @Test func anAncestorThatChangesIsJudgedAgain() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.aname = evil"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = openat and fd.name = /x and proc.aname = evil"), file: "t.yaml")
     // 11 is a child of 10; 10 later becomes "evil"; then 12 is born under 11.
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10),
                  open(3, pid: 11), open(5, pid: 11), exec(7, pid: 10, exe: "/usr/bin/evil"), open(8, pid: 11),
@@ -76,16 +52,12 @@ private func open(_ seq: Int, pid: Int) -> String {
 }
 
 @Test func aNameLearntFromDNSIsJudgedAgain() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = connect and fd.sip.name = pool.example.test"), file: "t.yaml")
-    let connect = #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"addr":{"family":"inet","addr":"192.0.2.7","port":3333}},"ret":0"#
-    var answer = [UInt8]([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])
-    for label in ["pool", "example", "test"] { answer.append(UInt8(label.utf8.count)); answer += Array(label.utf8) }
-    answer += [0, 0, 1, 0, 1, 0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7]
-    let text = answer.map { b in b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C ? String(UnicodeScalar(b)) : String(format: "\\u%04x", b) }.joined()
-    let recv = #""ev":"syscall","sc":"recvfrom","nr":45,"args":{"fd":{"fd":4,"type":"ipv4","proto":"udp","name":"10.0.0.2:5353->127.0.0.53:53"},"size":512},"ret":\#(answer.count),"out":{"data":{"data":"\#(text)","len":\#(answer.count)},"addr":{"family":"inet","addr":"127.0.0.53","port":53}}"#
+    let set = PolicySet.load(yaml: memoRule("evt.type = connect and fd.sip.name = pool.example.test"), file: "t.yaml")
+    let connect = memoConnect
+    let recv = memoDNSAnswer()
     let lines = [miniSpawn(1, pid: 10),
-                 line(2, pid: 10, connect + #","xseq":3"#), line(4, pid: 10, connect + #","xseq":5"#),
-                 line(6, pid: 10, recv + #","xseq":7"#), line(8, pid: 10, connect + #","xseq":9"#)]
+                 memoLine(2, pid: 10, connect + #","xseq":3"#), memoLine(4, pid: 10, connect + #","xseq":5"#),
+                 memoLine(6, pid: 10, recv + #","xseq":7"#), memoLine(8, pid: 10, connect + #","xseq":9"#)]
     try expectJudgedAlike(lines, set, alerts: ["r@8"])
 }
 
@@ -104,21 +76,21 @@ private func open(_ seq: Int, pid: Int) -> String {
         """, file: "t.yaml")
     let mknod = #""ev":"syscall","sc":"mknodat","nr":259,"args":{"dirfd":-100,"pathname":{"path":"/tmp/f"},"mode":{"flags":"S_IFIFO|0666","raw":4534},"dev":0},"ret":0"#
     let lines = [miniSpawn(1, pid: 10), open(2, pid: 10), open(4, pid: 10),
-                 line(6, pid: 10, mknod + #","xseq":7"#), open(8, pid: 10), open(10, pid: 10)]
+                 memoLine(6, pid: 10, mknod + #","xseq":7"#), open(8, pid: 10), open(10, pid: 10)]
     try expectJudgedAlike(lines, set, alerts: ["s@8"], hits: false)
 }
 
 @Test func rulesReadingIdsOrTimesAreNeverMemoised() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x and proc.pid = 11", name: "pid")
-                             + "\n" + rule("evt.type = openat and fd.name = /x and evt.num > 6", name: "num"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = openat and fd.name = /x and proc.pid = 11", name: "pid")
+                             + "\n" + memoRule("evt.type = openat and fd.name = /x and evt.num > 6", name: "num"), file: "t.yaml")
     // 10 and 11 look alike (same exe, argv, cwd, parent): only their pids differ.
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11), open(3, pid: 10), open(5, pid: 11), open(7, pid: 10)]
     try expectJudgedAlike(lines, set, alerts: ["pid@5", "num@7"], hits: false)
 }
 
 @Test func argumentsThatDoNotDecodeNameTheirLine() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = openat and fd.name = /x"), file: "t.yaml")
-    let bad = line(3, pid: 10, #""ev":"syscall","sc":"openat","nr":257,"args":{"filename":{"path":}},"ret":3,"xseq":4"#)
+    let set = PolicySet.load(yaml: memoRule("evt.type = openat and fd.name = /x"), file: "t.yaml")
+    let bad = memoLine(3, pid: 10, #""ev":"syscall","sc":"openat","nr":257,"args":{"filename":{"path":}},"ret":3,"xseq":4"#)
     let reader = try TraceReader(string: ([miniHeader, miniSpawn(1, pid: 10), open(2, pid: 10), bad]).joined(separator: "\n") + "\n",
                                  name: "bad.jsonl")
     let input = ReplayInput(name: "bad.jsonl", stream: reader, header: reader.header, format: .agentwatch)
@@ -146,7 +118,7 @@ private func open(_ seq: Int, pid: Int) -> String {
 }
 
 @Test func anExecUnderAnotherParentIsJudgedAgain() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = execve and evt.dir = < and proc.name = curl and proc.pname = sh"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = execve and evt.dir = < and proc.name = curl and proc.pname = sh"), file: "t.yaml")
     // 11 (under python) and 13 (under sh) exec the same curl: only the second alerts; 15 repeats the first.
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10), exec(3, pid: 11, exe: "/usr/bin/curl"),
                  miniSpawn(4, pid: 12, ppid: 10, exe: "/bin/sh"), exec(5, pid: 12, exe: "/bin/sh"),
@@ -156,9 +128,9 @@ private func open(_ seq: Int, pid: Int) -> String {
 }
 
 @Test func anExecByAnotherPathIsJudgedAgain() throws {
-    let set = PolicySet.load(yaml: rule("evt.type = execve and evt.dir = < and evt.rawarg.pathname = /usr/bin/sh"), file: "t.yaml")
+    let set = PolicySet.load(yaml: memoRule("evt.type = execve and evt.dir = < and evt.rawarg.pathname = /usr/bin/sh"), file: "t.yaml")
     func execVia(_ seq: Int, pid: Int, path: String) -> String {
-        line(seq, pid: pid, #""ev":"exec","exe":"/usr/bin/dash","path":"\#(path)","argv":["sh"],"cwd":"/work","comm":"sh""#)
+        memoLine(seq, pid: pid, #""ev":"exec","exe":"/usr/bin/dash","path":"\#(path)","argv":["sh"],"cwd":"/work","comm":"sh""#)
     }
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10), execVia(3, pid: 11, path: "/usr/bin/dash"),
                  miniSpawn(4, pid: 12, ppid: 10), execVia(5, pid: 12, path: "/usr/bin/sh"),
@@ -168,18 +140,18 @@ private func open(_ seq: Int, pid: Int) -> String {
 
 @Test func pointerValuesCountOnlyForRulesThatReadArguments() throws {
     func execve(_ seq: Int, envp: String) -> String {
-        line(seq, pid: 10, #""ev":"syscall","sc":"execve","nr":59,"args":{"filename":{"path":"/usr/bin/seq"},"argv":{"strv":["seq","3"]},"envp":{"hex":"\#(envp)"}},"ret":-2,"xseq":\#(seq + 1)"#)
+        memoLine(seq, pid: 10, #""ev":"syscall","sc":"execve","nr":59,"args":{"filename":{"path":"/usr/bin/seq"},"argv":{"strv":["seq","3"]},"envp":{"hex":"\#(envp)"}},"ret":-2,"xseq":\#(seq + 1)"#)
     }
     let lines = [miniSpawn(1, pid: 10), execve(2, envp: "0x7ffd0001"), execve(4, envp: "0x7ffd0002"), execve(6, envp: "0x7ffd0003")]
     // Only the pointer differs: a rule on the program sees three alike lines…
-    let byName = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and proc.name = seq and evt.dir = >"), file: "t.yaml"))
+    let byName = try replayBoth(lines, policies: PolicySet.load(yaml: memoRule("evt.type = execve and proc.name = seq and evt.dir = >"), file: "t.yaml"))
     #expect(byName.full == ["r@2", "r@4", "r@6"])
     #expect(byName.memo == byName.full)
-    let quiet = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and proc.name = cat"), file: "t.yaml"))
+    let quiet = try replayBoth(lines, policies: PolicySet.load(yaml: memoRule("evt.type = execve and proc.name = cat"), file: "t.yaml"))
     #expect(quiet.full.isEmpty && quiet.memo.isEmpty)
     #expect(quiet.hits >= 2)
     // …and a rule that reads the argument itself tells them apart.
-    let byPointer = try replayBoth(lines, policies: PolicySet.load(yaml: rule("evt.type = execve and evt.dir = > and evt.arg.envp = 0x7ffd0003"), file: "t.yaml"))
+    let byPointer = try replayBoth(lines, policies: PolicySet.load(yaml: memoRule("evt.type = execve and evt.dir = > and evt.arg.envp = 0x7ffd0003"), file: "t.yaml"))
     #expect(byPointer.full == ["r@6"])
     #expect(byPointer.memo == byPointer.full)
 }
@@ -197,7 +169,7 @@ func lookAlikePackTrace(seed: UInt64, syscalls: Int = 3000) -> [String] {
     var next = 101
     lines.append(miniSpawn(seq, pid: 100)); seq += 1
     func syscall(_ pid: Int, _ body: String) {
-        lines.append(line(seq, pid: pid, body + #","xseq":\#(seq + 1)"#))
+        lines.append(memoLine(seq, pid: pid, body + #","xseq":\#(seq + 1)"#))
         seq += 2
     }
     for _ in 0..<syscalls {
@@ -209,7 +181,7 @@ func lookAlikePackTrace(seed: UInt64, syscalls: Int = 3000) -> [String] {
         case 1:
             lines.append(exec(seq, pid: pid, exe: exes[Int(rng.next() % UInt64(exes.count))])); seq += 1
         case 2 where pid != 100:
-            lines.append(line(seq, pid: pid, #""ev":"exit","code":0,"process":true"#)); seq += 1
+            lines.append(memoLine(seq, pid: pid, #""ev":"exit","code":0,"process":true"#)); seq += 1
             live.removeAll { $0 == pid }
         case 3, 4, 5:
             let p = paths[Int(rng.next() % UInt64(paths.count))]

@@ -115,15 +115,8 @@ final class ContentMemo {
     private(set) var misses = 0
 
     static func key(plan: Int, _ sc: Syscall, phase: EventPhase, needs: KeyNeeds, hostnames: Int) -> Key {
-        let arch: UInt32
-        switch sc.arch {
-        case .x86_64: arch = 0
-        case .i386: arch = 1
-        case .x32: arch = 2
-        case .unknown: arch = 3
-        }
         let exit = phase == .exit ? sc.exit : nil
-        let flags = (exit == nil ? 0 : 1) | arch << 1 | (sc.unreadable ? 8 : 0) | (sc.denied ? 16 : 0)
+        let flags = VerdictMemo.flagBits(exit: exit != nil, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied)
         return Key(plan: Int32(truncatingIfNeeded: plan), nr: sc.nr, flags: flags, ret: exit?.ret ?? 0,
                    args: needs.pointers ? sc.args : withoutPointers(sc.args), out: exit?.out ?? [],
                    hostnames: needs.hostnames ? hostnames : 0)

@@ -196,20 +196,25 @@ final class VerdictMemo {
         let tid: Int32
     }
 
+    /// The phase, ABI and the unreadable and denied marks of a syscall, as one key field (both memos').
+    static func flagBits(exit: Bool, arch: Arch, unreadable: Bool, denied: Bool) -> UInt32 {
+        let archBits: UInt32
+        switch arch {
+        case .x86_64: archBits = 0
+        case .i386: archBits = 1
+        case .x32: archBits = 2
+        case .unknown: archBits = 3
+        }
+        return (exit ? 1 : 0) | archBits << 1 | (unreadable ? 8 : 0) | (denied ? 16 : 0)
+    }
+
     /// The process part of a key: the look, or the lineage when ancestors are read.
     static func processID(_ r: ProcessRecord, ancestry: Bool, _ processes: ProcessTable) -> Int {
         ancestry ? processes.lineageID(r) : processes.lookID(r)
     }
 
     static func key(plan: Int, _ line: Line, phase: EventPhase, needs: MemoNeeds, processes: ProcessTable) -> Key {
-        let archBits: UInt32
-        switch line.arch {
-        case .x86_64: archBits = 0
-        case .i386: archBits = 1
-        case .x32: archBits = 2
-        case .unknown: archBits = 3
-        }
-        let flags = (phase == .entry ? 0 : 1) | archBits << 1 | (line.unreadable ? 8 : 0) | (line.denied ? 16 : 0)
+        let flags = flagBits(exit: phase == .exit, arch: line.arch, unreadable: line.unreadable, denied: line.denied)
         let atExit = phase == .exit && line.ret != nil
         var process = 0
         if needs.process {
