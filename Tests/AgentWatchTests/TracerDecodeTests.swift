@@ -85,6 +85,17 @@ import Testing
         #expect(r.syscalls("vfork").first?.int("ret") == child.int("pid"))
     }
 
+    /// The exec event's argv is read from the new image's memory (where
+    /// /proc/PID/cmdline reads it): empty arguments, spaces and UTF-8 come
+    /// through as the program receives them.
+    @Test func execArgvComesWhole() throws {
+        let r = try Harness.run(["/bin/sh", "-c", "exec /usr/bin/printf '%s|' '' 'a b' 'é' x"])
+        #expect(r.stdout == "|a b|é|x|")
+        let exec = try #require(r.events("exec").last)
+        #expect(exec["argv"] as? [String] == ["/usr/bin/printf", "%s|", "", "a b", "é", "x"])
+        #expect(exec.str("comm") == "printf")
+    }
+
     @Test func execFromANonLeaderThread() throws {
         let r = try Harness.run([Harness.fixture("exec_thread")])
         #expect(r.stdout == "exec-from-thread\n")

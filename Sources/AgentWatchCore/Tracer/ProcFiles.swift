@@ -133,27 +133,51 @@ struct ProcStat {
     var pgid: Int32
     var sid: Int32
     var tty: Int32
+    /// Where the command line lies in the process's memory (fields 48 and 49; 0 when not asked for or hidden).
+    var argStart: UInt64 = 0
+    var argEnd: UInt64 = 0
 
-    static func read(_ tid: Int32) -> ProcStat? {
+    static func read(_ tid: Int32, argBounds: Bool = false) -> ProcStat? {
         guard let b = ProcStatus.readFile("/proc/\(tid)/stat") else { return nil }
-        return parse(b)
+        return parse(b, argBounds: argBounds)
+    }
+
+    /// The command line from the process's own memory, where /proc/PID/cmdline
+    /// reads it too: at an exec stop that saves opening the file. Nil when the
+    /// bounds are unknown, the region does not end its last argument (a process
+    /// that rewrote it; cmdline then reads on into the environment), or it
+    /// cannot be read whole.
+    static func argv(_ pid: Int32, _ s: ProcStat) -> [String]? {
+        guard s.argStart != 0, s.argEnd > s.argStart, s.argEnd - s.argStart <= 1 << 20 else { return nil }
+        let count = Int(s.argEnd - s.argStart)
+        guard let b = TraceeMemory(tid: pid, compat: false).bytes(s.argStart, count), b.count == count, b.last == 0 else {
+            return nil
+        }
+        return b.dropLast().split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `pid (comm) state ppid pgrp session tty_nr …`; comm may hold spaces and parentheses.
-    static func parse(_ b: [UInt8]) -> ProcStat? {
+    static func parse(_ b: [UInt8], argBounds: Bool = false) -> ProcStat? {
         guard let open = b.firstIndex(of: UInt8(ascii: "(")), let close = b.lastIndex(of: UInt8(ascii: ")")),
               open < close else { return nil }
         var fields: [ArraySlice<UInt8>] = []
         var i = close + 2
-        while i < b.count && fields.count < 5 {
+        // Fields from the state (3rd) on: up to tty_nr (7th), or arg_end (49th).
+        let wanted = argBounds ? 47 : 5
+        while i < b.count && fields.count < wanted {
             var e = i
             while e < b.count, b[e] != 32 { e += 1 }
             fields.append(b[i..<e])
             i = e + 1
         }
-        guard fields.count == 5 else { return nil }
+        guard fields.count >= 5 else { return nil }
         func int32(_ s: ArraySlice<UInt8>) -> Int32 { Int32(truncatingIfNeeded: ProcStatus.int(s) ?? 0) }
-        return ProcStat(comm: String(decoding: b[(open + 1)..<close], as: UTF8.self), ppid: int32(fields[1]),
-                        pgid: int32(fields[2]), sid: int32(fields[3]), tty: int32(fields[4]))
+        var s = ProcStat(comm: String(decoding: b[(open + 1)..<close], as: UTF8.self), ppid: int32(fields[1]),
+                         pgid: int32(fields[2]), sid: int32(fields[3]), tty: int32(fields[4]))
+        if fields.count == 47 {
+            s.argStart = UInt64(clamping: ProcStatus.int(fields[45]) ?? 0)
+            s.argEnd = UInt64(clamping: ProcStatus.int(fields[46]) ?? 0)
+        }
+        return s
     }
 }

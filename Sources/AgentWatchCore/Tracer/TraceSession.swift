@@ -641,14 +641,14 @@ public final class TraceSession: StackSource {
         }
         let pid = current.pid
         let exe = FdResolver.readlink("/proc/\(pid)/exe") ?? ""
-        var argv = ProcStatus.cmdline(pid) ?? []
+        let stat = ProcStat.read(pid, argBounds: true)
+        var argv = stat.flatMap { ProcStat.argv(pid, $0) } ?? ProcStatus.cmdline(pid) ?? []
         var path = exe
         if let pending = current.pending, case .syscall(let sc) = pending.kind {
             if case .path(let p, _)? = sc.arg("filename") { path = p }
             if argv.isEmpty, case .strings(let list, _)? = sc.arg("argv") { argv = list }
         }
         let cwd = current.workingDirectory.path(tid: pid) ?? ""
-        let stat = ProcStat.read(pid)
         let comm = stat?.comm ?? ""
         stacks.invalidate(pid: pid)
         current.dnsStreams.removeAll()
