@@ -19,18 +19,21 @@ enum ContentGate {
     /// `execViewIsComplete` for when they really do).
     static func isContent(_ field: String, execView: Bool = false) -> Bool {
         if execView && execViewFields.contains(field) { return true }
-        switch field {
-        case "evt.type", "evt.dir", "evt.arch", "evt.res", "evt.rawres", "evt.failed", "evt.buffer",
-             "evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write":
-            return true
-        case "fd.sip.name", "fd.cip.name", "fd.rip.name", "fd.lip.name":
-            // Names learnt from DNS answers change while the tree runs: keys then hold the table's generation.
-            return true
-        default:
-            // Descriptor fields come from the descriptor the syscall names, as decoded into its arguments.
-            return field.hasPrefix("fd.")
-        }
+        // Names learnt from DNS answers change while the tree runs: keys then hold the table's generation.
+        return contentFields.contains(field) || hostnameFields.contains(field)
     }
+
+    /// The syscall's own fields: descriptor fields come from the descriptor it
+    /// names, as decoded into its arguments. A field not listed here (a new one
+    /// too) keeps a condition out of the gate.
+    static let contentFields: Set<String> = [
+        "evt.type", "evt.dir", "evt.arch", "evt.res", "evt.rawres", "evt.failed", "evt.buffer",
+        "evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write",
+        "fd.num", "fd.type", "fd.typechar", "fd.name", "fd.nameraw", "fd.directory", "fd.filename",
+        "fd.sip", "fd.sport", "fd.cip", "fd.cport", "fd.rip", "fd.rport", "fd.lip", "fd.lport", "fd.ip", "fd.port",
+        "fd.net", "fd.snet", "fd.cnet", "fd.rnet", "fd.lnet", "fd.connected", "fd.name_changed", "fd.sni",
+        "fd.dns.query", "fd.l4proto", "fd.sockfamily", "fd.sendbytes",
+    ]
 
     /// Process fields EvalContext takes from execve's arguments at its entry.
     static let execViewFields: Set<String> = ["proc.name", "proc.exe", "proc.exepath", "proc.cmdline", "proc.args",
