@@ -14,7 +14,7 @@ private func split(_ condition: String, syscall: String = "openat") throws -> (g
     #expect(set.diagnostics.isEmpty, "\(set.diagnostics)")
     let cond = try #require(set.rules.first?.condition)
     let special = RuleSpecializer.specialize(cond, syscall: syscall, phase: .entry)
-    guard let (gate, rest) = ContentGate.split(special, execView: syscall == "execve") else { return nil }
+    guard let (gate, rest) = ContentGate.split(special, syscall == "execve" ? .execEntry : .syscall) else { return nil }
     func fields(_ e: RExpr) -> Set<String> {
         var out = Set<String>()
         TypeAnalysis.walk(e) { out.insert($0.field.spec.name) }
@@ -159,6 +159,31 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
                  connect(9, pid: 10)]
     let r = try replayBoth(lines, policies: set)
     #expect(r.full == ["r@7", "r@9"])
+    #expect(r.memo == r.full)
+    #expect(r.hits == 1)
+}
+
+/// An exec event, the image described by what it carries.
+private func execEvent(_ seq: Int, pid: Int, _ exe: String, cwd: String = "/work", markers: [String] = []) -> String {
+    let list = markers.map { "\"\($0)\"" }.joined(separator: ",")
+    return memoLine(seq, pid: pid, #""ev":"exec","exe":"\#(exe)","path":"\#(exe)","argv":["\#(exe)"],"cwd":"\#(cwd)","comm":"x","binary":{"format":"elf64","markers":[\#(list)]}"#)
+}
+
+@Test func anExecEventIsKnownByTheImageItCarries() throws {
+    let set = PolicySet.load(yaml: memoRule("evt.type = execve and evt.dir = < and proc.name = curl and proc.pname = sh", name: "curl")
+                             + "\n" + memoRule("evt.type = execve and evt.dir = < and evt.res = SUCCESS and proc.exe.markers in (xmrig)", name: "miner")
+                             + "\n" + memoRule("evt.type = execve and evt.dir = < and proc.cwd = /tmp and proc.name = ls", name: "cwd"),
+                             file: "t.yaml")
+    #expect(set.diagnostics.isEmpty, "\(set.diagnostics)")
+    // 11 (under python) and 13 (under sh) run ls, then curl; /tmp/x comes back with miner markers; ls runs in /tmp.
+    let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10), miniSpawn(3, pid: 12, ppid: 10, exe: "/bin/sh"),
+                 miniSpawn(4, pid: 13, ppid: 12),
+                 execEvent(5, pid: 11, "/usr/bin/ls"), execEvent(6, pid: 13, "/usr/bin/ls"),
+                 execEvent(7, pid: 11, "/usr/bin/curl"), execEvent(8, pid: 13, "/usr/bin/curl"),
+                 execEvent(9, pid: 11, "/tmp/x"), execEvent(10, pid: 13, "/tmp/x", markers: ["xmrig"]),
+                 execEvent(11, pid: 11, "/usr/bin/ls", cwd: "/tmp")]
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == ["curl@8", "miner@10", "cwd@11"])
     #expect(r.memo == r.full)
     #expect(r.hits == 1)
 }

@@ -12,13 +12,25 @@
 // process is new, as well as replay.
 
 enum ContentGate {
+    /// What else counts as the event's own content.
+    enum Mode {
+        case syscall
+        /// An exec's entry: the process fields show the path and argv being
+        /// exec'd (see `execViewIsComplete` for when they really do).
+        case execEntry
+        /// The exec event: the process now runs the image the event carries,
+        /// and those fields are all the event's (ProcessTable.apply copies them).
+        case execImage
+    }
+
     /// Whether a field's value is a function of the syscall's own content
     /// (number, ABI, arguments as decoded, result), whichever process makes it.
-    /// At an exec's entry (`execView`) the program about to run is content too:
-    /// the process fields show the path and argv being exec'd (see
-    /// `execViewIsComplete` for when they really do).
-    static func isContent(_ field: String, execView: Bool = false) -> Bool {
-        if execView && execViewFields.contains(field) { return true }
+    static func isContent(_ field: String, _ mode: Mode = .syscall) -> Bool {
+        switch mode {
+        case .syscall: break
+        case .execEntry: if execViewFields.contains(field) { return true }
+        case .execImage: if execViewFields.contains(field) || imageFields.contains(field) { return true }
+        }
         // Names learnt from DNS answers change while the tree runs: keys then hold the table's generation.
         return contentFields.contains(field) || hostnameFields.contains(field)
     }
@@ -39,6 +51,11 @@ enum ContentGate {
     static let execViewFields: Set<String> = ["proc.name", "proc.exe", "proc.exepath", "proc.cmdline", "proc.args",
                                               "proc.is_exe_from_memfd"]
 
+    /// Process fields an exec event sets from what it carries: the image's fingerprint and the working directory.
+    static let imageFields: Set<String> = ["proc.exe.sha256", "proc.exe.buildid", "proc.exe.format", "proc.exe.machine",
+                                           "proc.exe.static", "proc.exe.stripped", "proc.exe.markers", "proc.is_script",
+                                           "proc.script.sha256", "proc.cwd"]
+
     /// Fields that read an argument's raw value, pointers included: for the
     /// others, two syscalls whose pointers differ (envp, a stack) are alike.
     static let rawArgumentFields: Set<String> = ["evt.arg", "evt.rawarg", "evt.args", "evt.is_open_read", "evt.is_open_write"]
@@ -54,10 +71,10 @@ enum ContentGate {
     }
 
     /// Every leaf reads content, none compares with another field or an earlier step.
-    static func isContentOnly(_ e: RExpr, execView: Bool = false) -> Bool {
+    static func isContentOnly(_ e: RExpr, _ mode: Mode = .syscall) -> Bool {
         var pure = true
         TypeAnalysis.walk(e) { l in
-            if l.dynamic || !isContent(l.field.spec.name, execView: execView) { pure = false }
+            if l.dynamic || !isContent(l.field.spec.name, mode) { pure = false }
         }
         return pure
     }
@@ -65,12 +82,12 @@ enum ContentGate {
     /// `e` as `gate and rest`, the gate reading content only; nil when no part
     /// of `e` can be decided by content alone. Conditions have no side effects,
     /// so conjuncts may be taken in any order.
-    static func split(_ e: RExpr, execView: Bool = false) -> (gate: RExpr, rest: RExpr)? {
+    static func split(_ e: RExpr, _ mode: Mode = .syscall) -> (gate: RExpr, rest: RExpr)? {
         if case .constant = e { return nil }
-        if isContentOnly(e, execView: execView) { return (e, .constant(true)) }
+        if isContentOnly(e, mode) { return (e, .constant(true)) }
         var gate: [RExpr] = [], rest: [RExpr] = []
         for x in conjuncts(e) {
-            if isContentOnly(x, execView: execView) { gate.append(x) } else { rest.append(x) }
+            if isContentOnly(x, mode) { gate.append(x) } else { rest.append(x) }
         }
         guard !gate.isEmpty else { return nil }
         return (gate.count == 1 ? gate[0] : .and(gate), rest.count == 1 ? rest[0] : .and(rest))
@@ -111,9 +128,23 @@ final class ContentMemo {
         }
     }
 
-    /// Syscalls remembered at most; the memo starts over when full.
+    /// An exec event: the image it carries, as the process now runs it.
+    struct ExecKey: Hashable {
+        let plan: Int32
+        let exe: String
+        let path: String
+        let argv: [String]
+        let cwd: String
+        let comm: String
+        let binary: BinaryInfo?
+        let script: BinaryInfo?
+        let hostnames: Int
+    }
+
+    /// Syscalls (and exec events) remembered at most; the memo starts over when full.
     static let capacity = 4096
     private var seen = Set<Key>()
+    private var seenExecs = Set<ExecKey>()
     private(set) var hits = 0
     private(set) var misses = 0
 
@@ -157,5 +188,19 @@ final class ContentMemo {
     func insert(_ k: Key) {
         if seen.count >= Self.capacity { seen.removeAll(keepingCapacity: true) }
         seen.insert(k)
+    }
+
+    func contains(_ k: ExecKey) -> Bool {
+        if seenExecs.contains(k) {
+            hits += 1
+            return true
+        }
+        misses += 1
+        return false
+    }
+
+    func insert(_ k: ExecKey) {
+        if seenExecs.count >= Self.capacity { seenExecs.removeAll(keepingCapacity: true) }
+        seenExecs.insert(k)
     }
 }

@@ -83,9 +83,16 @@ public final class PolicyEngine {
         /// Sequences whose gate holds only while they are idle, per phase.
         let entryWhileIdle: [Int]
         let exitWhileIdle: [Int]
+        /// execve's exit rules as exec events run them: gated on the image the
+        /// event carries too (empty for other syscalls).
+        let execImage: [PlannedRule]
+        let execImageKey: ContentMemo.KeyNeeds
+        let execImageGated: Bool
+        let execImageWhileIdle: [Int]
 
         init(id: Int, isExec: Bool, entry: [PlannedRule], exit: [PlannedRule], entryMemo: MemoNeeds?, exitMemo: MemoNeeds?,
-             entryKey: ContentMemo.KeyNeeds, exitKey: ContentMemo.KeyNeeds) {
+             entryKey: ContentMemo.KeyNeeds, exitKey: ContentMemo.KeyNeeds,
+             execImage: [PlannedRule] = [], execImageKey: ContentMemo.KeyNeeds = ContentMemo.KeyNeeds()) {
             self.id = id
             self.isExec = isExec
             self.entry = entry
@@ -98,6 +105,10 @@ public final class PolicyEngine {
             self.exitKey = exitKey
             entryWhileIdle = entry.filter(\.whileIdle).map(\.index)
             exitWhileIdle = exit.filter(\.whileIdle).map(\.index)
+            self.execImage = execImage
+            self.execImageKey = execImageKey
+            execImageGated = !execImage.isEmpty && execImage.allSatisfy { $0.gate != nil }
+            execImageWhileIdle = execImage.filter(\.whileIdle).map(\.index)
         }
     }
 
@@ -281,12 +292,25 @@ public final class PolicyEngine {
         // Most events concern no rule: find that out before building anything.
         guard let (name, phase) = Self.target(e) else { return [] }
         let p = planFor(name)
-        let list = phase == .exit ? p.exit : p.entry
+        var list = phase == .exit ? p.exit : p.entry
         if list.isEmpty { return [] }
+        var execKey: ContentMemo.ExecKey?
+        if case .exec(let x) = e.kind, !p.execImage.isEmpty {
+            list = p.execImage
+            if useContentMemo, p.execImageGated, !p.execImageWhileIdle.contains(where: { trackers[$0]?.isIdle == false }) {
+                execKey = ContentMemo.ExecKey(plan: Int32(truncatingIfNeeded: p.id), exe: x.exe, path: x.path, argv: x.argv,
+                                              cwd: x.cwd, comm: x.comm, binary: x.binary, script: x.script,
+                                              hostnames: p.execImageKey.hostnames ? processes.hostnames.generation : 0)
+            }
+        }
         var pending: VerdictMemo.Key?
         if let k = pendingKey, k.seq == e.seq, k.phase == phase {
             pending = k.key
             pendingKey = nil
+        }
+        if let execKey, contentMemo.contains(execKey) {
+            if let pending { memo.insert(pending) }
+            return []
         }
         var contentKey: ContentMemo.Key?
         if useContentMemo, phase == .exit ? p.exitGated : p.entryGated, case .syscall(let sc) = e.kind,
@@ -303,6 +327,7 @@ public final class PolicyEngine {
         let before = pending == nil ? 0 : trackerChanges(list)
         let (out, gated) = run(list, e, processes)
         if gated, let contentKey { contentMemo.insert(contentKey) }
+        if gated, let execKey { contentMemo.insert(execKey) }
         // Remembered only when nothing matched and no sequence moved.
         if let pending, out.isEmpty && trackerChanges(list) == before { memo.insert(pending) }
         return out
@@ -378,14 +403,16 @@ public final class PolicyEngine {
     private func makePlan(_ name: String) -> Plan {
         var entry: [PlannedRule] = [], exit: [PlannedRule] = []
         var entryMemo: MemoNeeds? = MemoNeeds(), exitMemo: MemoNeeds? = MemoNeeds()
-        var entryKey = ContentMemo.KeyNeeds(), exitKey = ContentMemo.KeyNeeds()
+        var entryKey = ContentMemo.KeyNeeds(), exitKey = ContentMemo.KeyNeeds(), imageKey = ContentMemo.KeyNeeds()
         let isExec = name == "execve" || name == "execveat"
-        /// The gate of a condition specialized to this syscall and phase, noting whether it reads raw arguments.
-        func gateOf(_ special: RExpr, _ phase: EventPhase) -> (gate: RExpr, rest: RExpr)? {
-            guard let (g, rest) = ContentGate.split(special, execView: isExec && phase == .entry) else { return nil }
-            if phase == .entry { entryKey.add(g) } else { exitKey.add(g) }
+        /// The gate of a condition specialized to this syscall and phase (or to exec events), noting what its keys need.
+        func gateOf(_ special: RExpr, _ phase: EventPhase, image: Bool) -> (gate: RExpr, rest: RExpr)? {
+            let mode: ContentGate.Mode = image ? .execImage : isExec && phase == .entry ? .execEntry : .syscall
+            guard let (g, rest) = ContentGate.split(special, mode) else { return nil }
+            if image { imageKey.add(g) } else if phase == .entry { entryKey.add(g) } else { exitKey.add(g) }
             return (g, rest)
         }
+        let shared = RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {
                 if var n = entryMemo { entryMemo = update(&n) ? n : nil }
@@ -397,7 +424,7 @@ public final class PolicyEngine {
             if let s = rules[i].sequence {
                 // A tracker sees every phase one of its steps runs at.
                 for phase in [EventPhase.entry, .exit] where s.steps.contains(where: { $0.runs(name, phase) }) {
-                    let (gate, whileIdle) = sequenceGate(s, name, phase, gateOf)
+                    let (gate, whileIdle) = sequenceGate(s, name, phase, { gateOf($0, $1, image: false) })
                     let planned = PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: whileIdle)
                     if phase == .entry { entry.append(planned) } else { exit.append(planned) }
                     memoNeeds(phase) { n in
@@ -420,8 +447,7 @@ public final class PolicyEngine {
                 let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
                 // A rule that cannot hold for this syscall at this phase is left out of the plan.
                 if case .constant(false) = special { continue }
-                let shared = RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)
-                if let (g, rest) = gateOf(special, phase) {
+                if let (g, rest) = gateOf(special, phase, image: false) {
                     gate = RuleSpecializer.predicate(g, shared)
                     predicate = RuleSpecializer.predicate(rest, shared)
                 } else {
@@ -434,8 +460,30 @@ public final class PolicyEngine {
             let planned = PlannedRule(index: i, predicate: predicate, gate: gate)
             if atExit { exit.append(planned) } else { entry.append(planned) }
         }
+        // Exec events are execve's successful exit: the same rules, gated on the image too.
+        var image: [PlannedRule] = []
+        if name == "execve" {
+            for planned in exit {
+                let i = planned.index
+                if let s = rules[i].sequence {
+                    let (gate, whileIdle) = sequenceGate(s, name, .exit, { gateOf($0, $1, image: true) })
+                    image.append(PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: whileIdle))
+                } else if let cond = rules[i].condition {
+                    let special = RuleSpecializer.specialize(cond, syscall: name, phase: .exit)
+                    if let (g, rest) = gateOf(special, .exit, image: true) {
+                        image.append(PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, shared),
+                                                 gate: RuleSpecializer.predicate(g, shared)))
+                    } else {
+                        image.append(PlannedRule(index: i, predicate: RuleSpecializer.predicate(special, shared)))
+                    }
+                } else {
+                    image.append(planned)
+                }
+            }
+        }
         let p = Plan(id: plan.count + 1, isExec: isExec, entry: entry, exit: exit,
-                     entryMemo: entryMemo, exitMemo: exitMemo, entryKey: entryKey, exitKey: exitKey)
+                     entryMemo: entryMemo, exitMemo: exitMemo, entryKey: entryKey, exitKey: exitKey,
+                     execImage: image, execImageKey: imageKey)
         plan[name] = p
         return p
     }
@@ -451,6 +499,7 @@ public final class PolicyEngine {
         let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
         guard let (g, _) = gateOf(special, phase) else { return (nil, later) }
         return (RuleSpecializer.predicate(g, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)), later)
+
     }
 
     static func context(_ e: Event, _ processes: ProcessTable) -> EvalContext? {
