@@ -143,10 +143,20 @@ final class ContentMemo {
 
     /// Syscalls (and exec events) remembered at most; the memo starts over when full.
     static let capacity = 4096
-    private var seen = Set<Key>()
-    private var seenExecs = Set<ExecKey>()
+    private var seen = BoundedSet<Key>(capacity: ContentMemo.capacity)
+    private var seenExecs = BoundedSet<ExecKey>(capacity: ContentMemo.capacity)
     private(set) var hits = 0
     private(set) var misses = 0
+
+    func contains(_ k: Key) -> Bool { counted(seen.contains(k)) }
+    func contains(_ k: ExecKey) -> Bool { counted(seenExecs.contains(k)) }
+    func insert(_ k: Key) { seen.insert(k) }
+    func insert(_ k: ExecKey) { seenExecs.insert(k) }
+
+    private func counted(_ hit: Bool) -> Bool {
+        if hit { hits += 1 } else { misses += 1 }
+        return hit
+    }
 
     static func key(plan: Int, _ sc: Syscall, phase: EventPhase, needs: KeyNeeds, hostnames: Int) -> Key {
         let exit = phase == .exit ? sc.exit : nil
@@ -175,32 +185,19 @@ final class ContentMemo {
         guard args.contains(where: { hasPointer($0.value) }) else { return args }
         return args.map { Arg($0.name, zeroed($0.value)) }
     }
+}
 
-    func contains(_ k: Key) -> Bool {
-        if seen.contains(k) {
-            hits += 1
-            return true
-        }
-        misses += 1
-        return false
-    }
+/// A set that starts over when it is full: memory stays bounded on long runs.
+struct BoundedSet<T: Hashable> {
+    private var items = Set<T>()
+    let capacity: Int
 
-    func insert(_ k: Key) {
-        if seen.count >= Self.capacity { seen.removeAll(keepingCapacity: true) }
-        seen.insert(k)
-    }
+    init(capacity: Int) { self.capacity = capacity }
 
-    func contains(_ k: ExecKey) -> Bool {
-        if seenExecs.contains(k) {
-            hits += 1
-            return true
-        }
-        misses += 1
-        return false
-    }
+    func contains(_ x: T) -> Bool { items.contains(x) }
 
-    func insert(_ k: ExecKey) {
-        if seenExecs.count >= Self.capacity { seenExecs.removeAll(keepingCapacity: true) }
-        seenExecs.insert(k)
+    mutating func insert(_ x: T) {
+        if items.count >= capacity { items.removeAll(keepingCapacity: true) }
+        items.insert(x)
     }
 }
