@@ -5,7 +5,9 @@
 // syscall-only part turns away every rule that runs at a syscall's phase, the
 // verdict is "nothing" for any process making that syscall with the same
 // arguments and result: the memo remembers such syscalls, and the next one
-// costs a lookup instead of the rules.
+// costs a lookup instead of the rules. An exec event counts the image it
+// carries (path, argv, fingerprint) as its content: a shell loop runs the same
+// program over and over.
 //
 // Unlike the verdict memo (replay only, keyed by the process's look too), this
 // one needs nothing of the process, so it serves live tracing, where every
