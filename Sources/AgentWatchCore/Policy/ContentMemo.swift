@@ -101,9 +101,14 @@ enum ContentGate {
     }
 }
 
-/// Syscalls (by plan, phase and content) whose every rule was turned away by its gate.
+/// Events (by plan, phase and content) whose every rule was turned away by its gate.
 final class ContentMemo {
-    struct Key: Hashable {
+    enum Key: Hashable {
+        case syscall(SyscallKey)
+        case exec(ExecKey)
+    }
+
+    struct SyscallKey: Hashable {
         let plan: Int32
         let nr: Int32
         /// Phase, arch, unreadable, denied.
@@ -143,29 +148,43 @@ final class ContentMemo {
         let hostnames: Int
     }
 
-    /// Syscalls (and exec events) remembered at most; the memo starts over when full.
+    /// Events remembered at most; the memo starts over when full.
     static let capacity = 4096
-    private var seen = BoundedSet<Key>(capacity: ContentMemo.capacity)
-    private var seenExecs = BoundedSet<ExecKey>(capacity: ContentMemo.capacity)
+    private var seen = Set<Key>()
     private(set) var hits = 0
     private(set) var misses = 0
 
-    func contains(_ k: Key) -> Bool { counted(seen.contains(k)) }
-    func contains(_ k: ExecKey) -> Bool { counted(seenExecs.contains(k)) }
-    func insert(_ k: Key) { seen.insert(k) }
-    func insert(_ k: ExecKey) { seenExecs.insert(k) }
-
-    private func counted(_ hit: Bool) -> Bool {
+    func contains(_ k: Key) -> Bool {
+        let hit = seen.contains(k)
         if hit { hits += 1 } else { misses += 1 }
         return hit
     }
 
-    static func key(plan: Int, _ sc: Syscall, phase: EventPhase, needs: KeyNeeds, hostnames: Int) -> Key {
-        let exit = phase == .exit ? sc.exit : nil
-        let flags = VerdictMemo.flagBits(exit: exit != nil, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied)
-        return Key(plan: Int32(truncatingIfNeeded: plan), nr: sc.nr, flags: flags, ret: exit?.ret ?? 0,
-                   args: needs.pointers ? sc.args : withoutPointers(sc.args), out: exit?.out ?? [],
-                   hostnames: needs.hostnames ? hostnames : 0)
+    func insert(_ k: Key) {
+        if seen.count >= Self.capacity { seen.removeAll(keepingCapacity: true) }
+        seen.insert(k)
+    }
+
+    /// The key of an event at a phase of plan `plan`; nil when its content does
+    /// not decide what the gates see: an exec's entry whose path or argv could
+    /// not be read shows the caller's process fields instead.
+    static func key(plan: Int, _ e: Event, phase: EventPhase, execEntry: Bool, needs: KeyNeeds, hostnames: Int) -> Key? {
+        let plan = Int32(truncatingIfNeeded: plan)
+        let generation = needs.hostnames ? hostnames : 0
+        switch e.kind {
+        case .syscall(let sc):
+            if execEntry && !ContentGate.execViewIsComplete(sc) { return nil }
+            let exit = phase == .exit ? sc.exit : nil
+            let flags = VerdictMemo.flagBits(exit: exit != nil, arch: sc.arch, unreadable: sc.unreadable, denied: sc.denied)
+            return .syscall(SyscallKey(plan: plan, nr: sc.nr, flags: flags, ret: exit?.ret ?? 0,
+                                       args: needs.pointers ? sc.args : withoutPointers(sc.args), out: exit?.out ?? [],
+                                       hostnames: generation))
+        case .exec(let x):
+            return .exec(ExecKey(plan: plan, exe: x.exe, path: x.path, argv: x.argv, cwd: x.cwd, comm: x.comm,
+                                 binary: x.binary, script: x.script, hostnames: generation))
+        default:
+            return nil
+        }
     }
 
     /// `args` with every pointer value zeroed; the same array when there is none (most syscalls).
@@ -186,20 +205,5 @@ final class ContentMemo {
         }
         guard args.contains(where: { hasPointer($0.value) }) else { return args }
         return args.map { Arg($0.name, zeroed($0.value)) }
-    }
-}
-
-/// A set that starts over when it is full: memory stays bounded on long runs.
-struct BoundedSet<T: Hashable> {
-    private var items = Set<T>()
-    let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func contains(_ x: T) -> Bool { items.contains(x) }
-
-    mutating func insert(_ x: T) {
-        if items.count >= capacity { items.removeAll(keepingCapacity: true) }
-        items.insert(x)
     }
 }

@@ -62,54 +62,50 @@ public final class PolicyEngine {
         var whileIdle = false
     }
 
+    /// The rules one phase runs, and what the memos need to answer for it.
+    struct PhasePlan {
+        let rules: [PlannedRule]
+        /// What the verdict memo's keys hold besides the line; nil where it cannot answer.
+        let memo: MemoNeeds?
+        /// What the content memo's keys hold besides the syscall's text.
+        let key: ContentMemo.KeyNeeds
+        /// Every rule has a gate: the content memo can answer for the phase.
+        let gated: Bool
+        /// Sequences with a later step here: a partial match may advance
+        /// whatever the event is, so neither memo answers while they track something.
+        let idleSequences: [Int]
+
+        init(_ rules: [PlannedRule], memo: MemoNeeds?, key: ContentMemo.KeyNeeds) {
+            self.rules = rules
+            self.memo = memo
+            self.key = key
+            gated = !rules.isEmpty && rules.allSatisfy { $0.gate != nil }
+            idleSequences = rules.filter(\.whileIdle).map(\.index)
+        }
+    }
+
     /// A class: the fast lane holds one per syscall and hands it over per line without copying its lists.
     /// Its fields are constants: read per line, they need no exclusivity checks.
     final class Plan {
-        /// Tells plans apart in the verdict memo's keys.
+        /// Tells plans apart in the memos' keys.
         let id: Int
         /// execve or execveat: a successful exit is the exec event instead.
         let isExec: Bool
-        let entry: [PlannedRule]
-        let exit: [PlannedRule]
-        /// What each phase's verdict depends on; nil where it cannot be memoised.
-        let entryMemo: MemoNeeds?
-        let exitMemo: MemoNeeds?
-        /// Every rule of the phase has a gate: the content memo can answer for it.
-        let entryGated: Bool
-        let exitGated: Bool
-        /// What the phase's gates read besides the syscall's text.
-        let entryKey: ContentMemo.KeyNeeds
-        let exitKey: ContentMemo.KeyNeeds
-        /// Sequences whose gate holds only while they are idle, per phase.
-        let entryWhileIdle: [Int]
-        let exitWhileIdle: [Int]
-        /// execve's exit rules as exec events run them: gated on the image the
-        /// event carries too (empty for other syscalls).
-        let execImage: [PlannedRule]
-        let execImageKey: ContentMemo.KeyNeeds
-        let execImageGated: Bool
-        let execImageWhileIdle: [Int]
+        let entry: PhasePlan
+        let exit: PhasePlan
+        /// execve's exit rules as exec events run them, gated on the image the
+        /// event carries too; nil for other syscalls.
+        let execImage: PhasePlan?
 
-        init(id: Int, isExec: Bool, entry: [PlannedRule], exit: [PlannedRule], entryMemo: MemoNeeds?, exitMemo: MemoNeeds?,
-             entryKey: ContentMemo.KeyNeeds, exitKey: ContentMemo.KeyNeeds,
-             execImage: [PlannedRule] = [], execImageKey: ContentMemo.KeyNeeds = ContentMemo.KeyNeeds()) {
+        init(id: Int, isExec: Bool, entry: PhasePlan, exit: PhasePlan, execImage: PhasePlan?) {
             self.id = id
             self.isExec = isExec
             self.entry = entry
             self.exit = exit
-            self.entryMemo = entryMemo
-            self.exitMemo = exitMemo
-            entryGated = entry.allSatisfy { $0.gate != nil }
-            exitGated = exit.allSatisfy { $0.gate != nil }
-            self.entryKey = entryKey
-            self.exitKey = exitKey
-            entryWhileIdle = entry.filter(\.whileIdle).map(\.index)
-            exitWhileIdle = exit.filter(\.whileIdle).map(\.index)
             self.execImage = execImage
-            self.execImageKey = execImageKey
-            execImageGated = !execImage.isEmpty && execImage.allSatisfy { $0.gate != nil }
-            execImageWhileIdle = execImage.filter(\.whileIdle).map(\.index)
         }
+
+        func phase(_ phase: EventPhase) -> PhasePlan { phase == .exit ? exit : entry }
     }
 
     public init(policies: PolicySet) {
@@ -250,18 +246,21 @@ public final class PolicyEngine {
 
     private func memoAnswer(_ line: VerdictMemo.Line, _ p: Plan, _ phase: EventPhase, _ processes: ProcessTable,
                             counting: Bool = true) -> MemoAnswer {
-        if (phase == .exit ? p.exit : p.entry).isEmpty { return .clean }
-        guard let needs = memoNeeds(p, phase) else { return .unknown }
+        if p.phase(phase).rules.isEmpty { return .clean }
+        guard let needs = memoNeeds(p.phase(phase)) else { return .unknown }
         let key = VerdictMemo.key(plan: p.id, line, phase: phase, needs: needs, processes: processes)
         return memo.contains(key, countingMiss: counting) ? .clean : .miss(key)
     }
 
-    /// What a phase's verdict depends on, when the memo may answer for it now:
-    /// not while a sequence whose later step runs there holds partial matches.
-    private func memoNeeds(_ p: Plan, _ phase: EventPhase) -> MemoNeeds? {
-        guard let needs = phase == .exit ? p.exitMemo : p.entryMemo else { return nil }
-        for i in needs.idleTrackers where trackers[i]?.isIdle == false { return nil }
+    /// What a phase's verdict depends on, when the verdict memo may answer for it now.
+    private func memoNeeds(_ pp: PhasePlan) -> MemoNeeds? {
+        guard let needs = pp.memo, sequencesIdle(pp) else { return nil }
         return needs
+    }
+
+    /// No sequence with a later step in the phase holds a partial match.
+    private func sequencesIdle(_ pp: PhasePlan) -> Bool {
+        !pp.idleSequences.contains { trackers[$0]?.isIdle == false }
     }
 
     /// An exec event (apply it first): everything the rules see of it is in the
@@ -269,8 +268,8 @@ public final class PolicyEngine {
     /// path as the program gave it.
     private func knownCleanExec(_ e: Event, _ x: Exec, _ processes: ProcessTable) -> Bool {
         let p = planFor("execve")
-        if p.exit.isEmpty { return true }
-        guard let needs = memoNeeds(p, .exit),
+        if p.exit.rules.isEmpty { return true }
+        guard let needs = memoNeeds(p.exit),
               let rec = processes.process(e.pid) ?? processes.processOfThread(e.tid) else { return false }
         // The image and argv the rules see are the record's now: its look is always part of the key.
         let key = VerdictMemo.Key(plan: Int32(truncatingIfNeeded: p.id), nr: -1, flags: VerdictMemo.execFlags, ret: 0,
@@ -292,32 +291,19 @@ public final class PolicyEngine {
         // Most events concern no rule: find that out before building anything.
         guard let (name, phase) = Self.target(e) else { return [] }
         let p = planFor(name)
-        var list = phase == .exit ? p.exit : p.entry
+        let pp: PhasePlan
+        if case .exec = e.kind, let image = p.execImage { pp = image } else { pp = p.phase(phase) }
+        let list = pp.rules
         if list.isEmpty { return [] }
-        var execKey: ContentMemo.ExecKey?
-        if case .exec(let x) = e.kind, !p.execImage.isEmpty {
-            list = p.execImage
-            if useContentMemo, p.execImageGated, !p.execImageWhileIdle.contains(where: { trackers[$0]?.isIdle == false }) {
-                execKey = ContentMemo.ExecKey(plan: Int32(truncatingIfNeeded: p.id), exe: x.exe, path: x.path, argv: x.argv,
-                                              cwd: x.cwd, comm: x.comm, binary: x.binary, script: x.script,
-                                              hostnames: p.execImageKey.hostnames ? processes.hostnames.generation : 0)
-            }
-        }
         var pending: VerdictMemo.Key?
         if let k = pendingKey, k.seq == e.seq, k.phase == phase {
             pending = k.key
             pendingKey = nil
         }
-        if let execKey, contentMemo.contains(execKey) {
-            if let pending { memo.insert(pending) }
-            return []
-        }
         var contentKey: ContentMemo.Key?
-        if useContentMemo, phase == .exit ? p.exitGated : p.entryGated, case .syscall(let sc) = e.kind,
-           !(p.isExec && phase == .entry) || ContentGate.execViewIsComplete(sc),
-           !(phase == .exit ? p.exitWhileIdle : p.entryWhileIdle).contains(where: { trackers[$0]?.isIdle == false }) {
-            let key = ContentMemo.key(plan: p.id, sc, phase: phase, needs: phase == .exit ? p.exitKey : p.entryKey,
-                                      hostnames: processes.hostnames.generation)
+        if useContentMemo, pp.gated, sequencesIdle(pp),
+           let key = ContentMemo.key(plan: p.id, e, phase: phase, execEntry: p.isExec && phase == .entry, needs: pp.key,
+                                     hostnames: processes.hostnames.generation) {
             if contentMemo.contains(key) {
                 if let pending { memo.insert(pending) }
                 return []
@@ -327,7 +313,6 @@ public final class PolicyEngine {
         let before = pending == nil ? 0 : trackerChanges(list)
         let (out, gated) = run(list, e, processes)
         if gated, let contentKey { contentMemo.insert(contentKey) }
-        if gated, let execKey { contentMemo.insert(execKey) }
         // Remembered only when nothing matched and no sequence moved.
         if let pending, out.isEmpty && trackerChanges(list) == before { memo.insert(pending) }
         return out
@@ -403,16 +388,18 @@ public final class PolicyEngine {
     private func makePlan(_ name: String) -> Plan {
         var entry: [PlannedRule] = [], exit: [PlannedRule] = []
         var entryMemo: MemoNeeds? = MemoNeeds(), exitMemo: MemoNeeds? = MemoNeeds()
-        var entryKey = ContentMemo.KeyNeeds(), exitKey = ContentMemo.KeyNeeds(), imageKey = ContentMemo.KeyNeeds()
+        var entryKey = ContentMemo.KeyNeeds(), exitKey = ContentMemo.KeyNeeds()
         let isExec = name == "execve" || name == "execveat"
-        /// The gate of a condition specialized to this syscall and phase (or to exec events), noting what its keys need.
-        func gateOf(_ special: RExpr, _ phase: EventPhase, image: Bool) -> (gate: RExpr, rest: RExpr)? {
-            let mode: ContentGate.Mode = image ? .execImage : isExec && phase == .entry ? .execEntry : .syscall
-            guard let (g, rest) = ContentGate.split(special, mode) else { return nil }
-            if image { imageKey.add(g) } else if phase == .entry { entryKey.add(g) } else { exitKey.add(g) }
-            return (g, rest)
-        }
         let shared = RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)
+        func mode(_ phase: EventPhase) -> ContentGate.Mode { isExec && phase == .entry ? .execEntry : .syscall }
+        /// Rule `i` (not a sequence) whose condition is `special` here: its gate and the rest, when it has a gate.
+        func planned(_ i: Int, _ special: RExpr, _ mode: ContentGate.Mode, _ key: inout ContentMemo.KeyNeeds) -> PlannedRule {
+            guard let (g, rest) = ContentGate.split(special, mode) else {
+                return PlannedRule(index: i, predicate: RuleSpecializer.predicate(special, shared))
+            }
+            key.add(g)
+            return PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, shared), gate: RuleSpecializer.predicate(g, shared))
+        }
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {
                 if var n = entryMemo { entryMemo = update(&n) ? n : nil }
@@ -424,12 +411,13 @@ public final class PolicyEngine {
             if let s = rules[i].sequence {
                 // A tracker sees every phase one of its steps runs at.
                 for phase in [EventPhase.entry, .exit] where s.steps.contains(where: { $0.runs(name, phase) }) {
-                    let (gate, whileIdle) = sequenceGate(s, name, phase, { gateOf($0, $1, image: false) })
-                    let planned = PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: whileIdle)
-                    if phase == .entry { entry.append(planned) } else { exit.append(planned) }
+                    if phase == .entry {
+                        entry.append(plannedSequence(i, s, name, phase, mode(phase), &entryKey))
+                    } else {
+                        exit.append(plannedSequence(i, s, name, phase, mode(phase), &exitKey))
+                    }
                     memoNeeds(phase) { n in
-                        // The first step starts partials; later steps advance them, which only an idle tracker rules out.
-                        if s.steps.dropFirst().contains(where: { $0.runs(name, phase) }) { n.idleTrackers.append(i) }
+                        // Later steps here only advance partials, which the plan's idle sequences rule out.
                         guard s.steps[0].runs(name, phase) else { return true }
                         guard let cond = s.steps[0].condition else { return false }
                         return MemoFields.needs(of: [RuleSpecializer.specialize(cond, syscall: name, phase: phase)], into: &n)
@@ -441,65 +429,53 @@ public final class PolicyEngine {
             let atExit = rules[i].timing.needsExit(name)
             if rules[i].timing.entryOnly && atExit { continue }
             let phase: EventPhase = atExit ? .exit : .entry
-            var predicate = rules[i].predicate
-            var gate: Predicate?
+            let rule: PlannedRule
             if let cond = rules[i].condition {
                 let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
                 // A rule that cannot hold for this syscall at this phase is left out of the plan.
                 if case .constant(false) = special { continue }
-                if let (g, rest) = gateOf(special, phase, image: false) {
-                    gate = RuleSpecializer.predicate(g, shared)
-                    predicate = RuleSpecializer.predicate(rest, shared)
-                } else {
-                    predicate = RuleSpecializer.predicate(special, shared)
-                }
+                rule = atExit ? planned(i, special, mode(phase), &exitKey) : planned(i, special, mode(phase), &entryKey)
                 memoNeeds(phase) { MemoFields.needs(of: [special], into: &$0) }
             } else {
+                rule = PlannedRule(index: i, predicate: rules[i].predicate)
                 memoNeeds(phase) { _ in false }
             }
-            let planned = PlannedRule(index: i, predicate: predicate, gate: gate)
-            if atExit { exit.append(planned) } else { entry.append(planned) }
+            if atExit { exit.append(rule) } else { entry.append(rule) }
         }
         // Exec events are execve's successful exit: the same rules, gated on the image too.
-        var image: [PlannedRule] = []
+        var execImage: PhasePlan?
         if name == "execve" {
-            for planned in exit {
-                let i = planned.index
-                if let s = rules[i].sequence {
-                    let (gate, whileIdle) = sequenceGate(s, name, .exit, { gateOf($0, $1, image: true) })
-                    image.append(PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: whileIdle))
-                } else if let cond = rules[i].condition {
-                    let special = RuleSpecializer.specialize(cond, syscall: name, phase: .exit)
-                    if let (g, rest) = gateOf(special, .exit, image: true) {
-                        image.append(PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, shared),
-                                                 gate: RuleSpecializer.predicate(g, shared)))
-                    } else {
-                        image.append(PlannedRule(index: i, predicate: RuleSpecializer.predicate(special, shared)))
-                    }
-                } else {
-                    image.append(planned)
-                }
+            var imageKey = ContentMemo.KeyNeeds()
+            let image = exit.map { p -> PlannedRule in
+                let i = p.index
+                if let s = rules[i].sequence { return plannedSequence(i, s, name, .exit, .execImage, &imageKey) }
+                guard let cond = rules[i].condition else { return p }
+                return planned(i, RuleSpecializer.specialize(cond, syscall: name, phase: .exit), .execImage, &imageKey)
             }
+            // The verdict memo answers for exec events through the exit plan (knownCleanExec).
+            execImage = PhasePlan(image, memo: nil, key: imageKey)
         }
-        let p = Plan(id: plan.count + 1, isExec: isExec, entry: entry, exit: exit,
-                     entryMemo: entryMemo, exitMemo: exitMemo, entryKey: entryKey, exitKey: exitKey,
-                     execImage: image, execImageKey: imageKey)
+        let p = Plan(id: plan.count + 1, isExec: isExec, entry: PhasePlan(entry, memo: entryMemo, key: entryKey),
+                     exit: PhasePlan(exit, memo: exitMemo, key: exitKey), execImage: execImage)
         plan[name] = p
         return p
     }
 
-    /// A sequence's gate at a syscall and phase: its first step's content part
-    /// (false where the first step does not run), and whether a later step
-    /// runs here too, so the gate holds only while the tracker is idle.
-    private func sequenceGate(_ s: CompiledSequence, _ name: String, _ phase: EventPhase,
-                              _ gateOf: (RExpr, EventPhase) -> (gate: RExpr, rest: RExpr)?) -> (Predicate?, whileIdle: Bool) {
+    /// A sequence at a syscall and phase. Its gate is its first step's content
+    /// part (false where the first step does not run); where a later step runs
+    /// too, the gate holds only while the tracker is idle.
+    private func plannedSequence(_ i: Int, _ s: CompiledSequence, _ name: String, _ phase: EventPhase,
+                                 _ mode: ContentGate.Mode, _ key: inout ContentMemo.KeyNeeds) -> PlannedRule {
         let later = s.steps.dropFirst().contains { $0.runs(name, phase) }
-        guard s.steps[0].runs(name, phase) else { return ({ _ in false }, later) }
-        guard let cond = s.steps[0].condition else { return (nil, later) }
-        let special = RuleSpecializer.specialize(cond, syscall: name, phase: phase)
-        guard let (g, _) = gateOf(special, phase) else { return (nil, later) }
-        return (RuleSpecializer.predicate(g, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)), later)
-
+        var gate: Predicate?
+        if !s.steps[0].runs(name, phase) {
+            gate = { _ in false }
+        } else if let cond = s.steps[0].condition,
+                  let (g, _) = ContentGate.split(RuleSpecializer.specialize(cond, syscall: name, phase: phase), mode) {
+            key.add(g)
+            gate = RuleSpecializer.predicate(g, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache))
+        }
+        return PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: later)
     }
 
     static func context(_ e: Event, _ processes: ProcessTable) -> EvalContext? {

@@ -22,9 +22,6 @@ struct MemoNeeds: Equatable {
     /// pointer values count. Otherwise only the argument text's shape does
     /// (DeferredArgs.shapeID): envp and stack pointers differ on every exec.
     var rawArgs = false
-    /// Sequence rules with a later step at this syscall and phase: a partial
-    /// match may advance, so the memo holds only while they track nothing.
-    var idleTrackers: [Int] = []
 }
 
 enum MemoFields {

@@ -119,6 +119,11 @@ struct ProcStatus {
 
     static func cmdline(_ pid: Int32) -> [String]? {
         guard let b = readFile("/proc/\(pid)/cmdline", limit: 1 << 20), !b.isEmpty else { return nil }
+        return arguments(b)
+    }
+
+    /// NUL-terminated arguments as the kernel lays them out; empty ones kept.
+    static func arguments(_ b: [UInt8]) -> [String] {
         var parts = b.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         if parts.last == "" { parts.removeLast() }
         return parts
@@ -153,7 +158,7 @@ struct ProcStat {
         guard let b = TraceeMemory(tid: pid, compat: false).bytes(s.argStart, count), b.count == count, b.last == 0 else {
             return nil
         }
-        return b.dropLast().split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        return ProcStatus.arguments(b)
     }
 
     /// `pid (comm) state ppid pgrp session tty_nr …`; comm may hold spaces and parentheses.
