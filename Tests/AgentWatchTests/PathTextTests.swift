@@ -1,4 +1,3 @@
-import Glibc
 import Testing
 @testable import AgentWatchCore
 
@@ -16,11 +15,8 @@ import Testing
     }
 }
 
-/// What the memory holds is what /proc/PID/cmdline says, for a running process too.
-@Test func argvFromMemoryIsTheCommandLine() throws {
-    let me = getpid()
-    let stat = try #require(ProcStat.read(me, argBounds: true))
-    #expect(stat.argStart != 0 && stat.argEnd > stat.argStart)
-    #expect(ProcStat.argv(me, stat) == ProcStatus.cmdline(me))
-    #expect(ProcStat.argv(me, try #require(ProcStat.read(me))) == nil)
+@Test func theLastPathComponentIsWhatSplittingGives() {
+    for path in ["", "/", "//", "a", "/a", "a/", "/a/b//", "a//b", "/usr/bin/python3", "/tmp/é/ü", "/proc/12/fd/3/"] {
+        #expect(PathText.lastComponent(path) == path.split(separator: "/").last.map(String.init), "\(path)")
+    }
 }

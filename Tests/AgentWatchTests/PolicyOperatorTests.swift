@@ -122,9 +122,3 @@ import Testing
         #expect(msgs.contains { $0.hasPrefix("t.yaml:3:68: error:") && $0.contains("not an IP address or network") }, "\(msgs)")
     }
 }
-
-@Test func theLastPathComponentIsWhatSplittingGives() {
-    for path in ["", "/", "//", "a", "/a", "a/", "/a/b//", "a//b", "/usr/bin/python3", "/tmp/é/ü", "/proc/12/fd/3/"] {
-        #expect(EvalContext.lastComponent(path) == path.split(separator: "/").last.map(String.init), "\(path)")
-    }
-}

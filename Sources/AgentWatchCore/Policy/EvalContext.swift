@@ -65,7 +65,7 @@ public final class EvalContext {
         guard let slash = n.lastIndex(of: "/") else { return nil }
         return slash == n.startIndex ? "/" : String(n[..<slash])
     }
-    lazy var fdFilename: String? = fileName.map { n in Self.lastComponent(n) ?? n }
+    lazy var fdFilename: String? = fileName.map { n in PathText.lastComponent(n) ?? n }
 
     /// The engine's memo of descriptor-keyed subtrees (see RuleSpecializer).
     var fdMemo: FdMemo?
@@ -99,19 +99,6 @@ public final class EvalContext {
         return [p] + p.ancestors
     }()
 
-    /// The last non-empty `/`-separated component (trailing slashes skipped), nil
-    /// when there is none: what `split(separator: "/").last` gives, without the
-    /// array of every component it builds on each event.
-    static func lastComponent(_ path: String) -> String? {
-        let u = path.utf8
-        var end = u.endIndex
-        while end > u.startIndex, u[u.index(before: end)] == UInt8(ascii: "/") { end = u.index(before: end) }
-        if end == u.startIndex { return nil }
-        var start = end
-        while start > u.startIndex, u[u.index(before: start)] != UInt8(ascii: "/") { start = u.index(before: start) }
-        return String(path[start..<end])
-    }
-
     /// An argument by name, looking in the written-back values too, then
     /// under the name Falco's event tables use for it.
     func arg(_ name: String) -> ArgValue? {
@@ -136,12 +123,12 @@ public final class EvalContext {
         if phase == .entry, syscallName == "execve" || syscallName == "execveat", let sc = syscall {
             if case .path(let p, _)? = sc.arg("pathname") ?? sc.arg("filename") ?? sc.arg("path") {
                 v.exe = p
-                v.name = Self.lastComponent(p) ?? p
+                v.name = PathText.lastComponent(p) ?? p
                 v.exeFromMemfd = p.hasPrefix("/memfd:")
             } else if case .fd(_, let info?)? = sc.arg("dirfd") ?? sc.arg("fd") {
                 v.exe = info.name
                 v.exeFromMemfd = info.kind == .memfd || info.name.hasPrefix("/memfd:")
-                v.name = Self.lastComponent(info.name) ?? info.name
+                v.name = PathText.lastComponent(info.name) ?? info.name
             }
             if case .strings(let a, _)? = sc.arg("argv") { v.argv = a }
         }

@@ -190,4 +190,17 @@ enum PathText {
         }
         return "/" + parts.joined(separator: "/")
     }
+
+    /// The last non-empty `/`-separated component (trailing slashes skipped), nil
+    /// when there is none: what `split(separator: "/").last` gives, without the
+    /// array of every component it builds on each event.
+    static func lastComponent(_ path: String) -> String? {
+        let u = path.utf8
+        var end = u.endIndex
+        while end > u.startIndex, u[u.index(before: end)] == UInt8(ascii: "/") { end = u.index(before: end) }
+        if end == u.startIndex { return nil }
+        var start = end
+        while start > u.startIndex, u[u.index(before: start)] != UInt8(ascii: "/") { start = u.index(before: start) }
+        return String(path[start..<end])
+    }
 }
