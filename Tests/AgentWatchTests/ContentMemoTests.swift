@@ -76,16 +76,23 @@ private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo:
     return (memo.alerts, full.alerts, memo.contentHits)
 }
 
+/// Replays `lines` with the content memo and without: both must raise exactly
+/// `alerts`, the memo answering `hits` times (or at least `atLeast`).
+private func expectJudgedAlike(_ lines: [String], _ set: PolicySet, alerts: [String], hits: Int? = nil, atLeast: Int = 0,
+                               sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let r = try replayBoth(lines, policies: set)
+    #expect(r.full == alerts, sourceLocation: sourceLocation)
+    #expect(r.memo == r.full, sourceLocation: sourceLocation)
+    if let hits { #expect(r.hits == hits, sourceLocation: sourceLocation) } else { #expect(r.hits >= atLeast, sourceLocation: sourceLocation) }
+}
+
 @Test func theProcessTheRestPicksOutIsCaughtAfterLookAlikesWereMemoised() throws {
     let set = PolicySet.load(yaml: memoRule("evt.type = openat and fd.name = /x and proc.name = ssh"), file: "t.yaml")
     // python opens /x (the gate holds, the rest does not) and /y (turned away, memoised); then ssh does the same.
     let lines = [miniSpawn(1, pid: 10), miniSpawn(2, pid: 11, ppid: 10, exe: "/usr/bin/ssh"),
                  open(3, pid: 10, "/x"), open(5, pid: 10, "/y"), open(7, pid: 10, "/y"), open(9, pid: 10, "/x"),
                  open(11, pid: 11, "/y"), open(13, pid: 11, "/x"), open(15, pid: 10, "/x")]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@13"])
-    #expect(r.memo == r.full)
-    #expect(r.hits == 2)
+    try expectJudgedAlike(lines, set, alerts: ["r@13"], hits: 2)
 }
 
 @Test func aSequenceWhoseFirstStepWasTurnedAwayStillStarts() throws {
@@ -106,10 +113,7 @@ private func replayBoth(_ lines: [String], policies: PolicySet) throws -> (memo:
                  open(3, pid: 10, "/y"), open(5, pid: 10, "/y"), connect(7, pid: 10),
                  open(9, pid: 11, "/y"), open(11, pid: 11, "/x"), connect(13, pid: 11),
                  open(15, pid: 10, "/y"), open(17, pid: 10, "/x"), open(19, pid: 10, "/y"), connect(21, pid: 10)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["s@13", "s@21"])
-    #expect(r.memo == r.full)
-    #expect(r.hits >= 4)
+    try expectJudgedAlike(lines, set, alerts: ["s@13", "s@21"], atLeast: 4)
 }
 
 private func spawn(_ seq: Int, pid: Int, ppid: Int, exe: String, argv: [String]) -> String {
@@ -131,10 +135,7 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
                  execve(7, pid: 13, "/bin/ls", argv: #"{"strv":["ls"]}"#, envp: "0x7ffd0002"),
                  execve(9, pid: 11, "/usr/bin/curl", argv: #"{"strv":["curl","x"]}"#, envp: "0x7ffd0003"),
                  execve(11, pid: 13, "/usr/bin/curl", argv: #"{"strv":["curl","x"]}"#, envp: "0x7ffd0004")]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@11"])
-    #expect(r.memo == r.full)
-    #expect(r.hits == 1)
+    try expectJudgedAlike(lines, set, alerts: ["r@11"], hits: 1)
 }
 
 @Test func anExecWhoseArgvCannotBeReadIsJudgedByTheCaller() throws {
@@ -146,10 +147,7 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
                  spawn(3, pid: 14, ppid: 10, exe: "/usr/bin/curl", argv: ["curl", "token"]),
                  execve(4, pid: 11, "/bin/ls", argv: unreadable, envp: "0x1"), execve(6, pid: 11, "/bin/ls", argv: unreadable, envp: "0x1"),
                  execve(8, pid: 14, "/bin/ls", argv: unreadable, envp: "0x1")]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@8"])
-    #expect(r.memo == r.full)
-    #expect(r.hits == 0)
+    try expectJudgedAlike(lines, set, alerts: ["r@8"], hits: 0)
 }
 
 @Test func aNameLearntFromDNSIsJudgedAgainByTheContentMemo() throws {
@@ -157,10 +155,7 @@ private func execve(_ seq: Int, pid: Int, _ path: String, argv: String, envp: St
     let recv = memoDNSAnswer() + #","xseq":6"#
     let lines = [miniSpawn(1, pid: 10), connect(2, pid: 10), connect(4, pid: 10), memoLine(5, pid: 10, recv), connect(7, pid: 10),
                  connect(9, pid: 10)]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["r@7", "r@9"])
-    #expect(r.memo == r.full)
-    #expect(r.hits == 1)
+    try expectJudgedAlike(lines, set, alerts: ["r@7", "r@9"], hits: 1)
 }
 
 /// An exec event, the image described by what it carries.
@@ -182,10 +177,7 @@ private func execEvent(_ seq: Int, pid: Int, _ exe: String, cwd: String = "/work
                  execEvent(7, pid: 11, "/usr/bin/curl"), execEvent(8, pid: 13, "/usr/bin/curl"),
                  execEvent(9, pid: 11, "/tmp/x"), execEvent(10, pid: 13, "/tmp/x", markers: ["xmrig"]),
                  execEvent(11, pid: 11, "/usr/bin/ls", cwd: "/tmp")]
-    let r = try replayBoth(lines, policies: set)
-    #expect(r.full == ["curl@8", "miner@10", "cwd@11"])
-    #expect(r.memo == r.full)
-    #expect(r.hits == 1)
+    try expectJudgedAlike(lines, set, alerts: ["curl@8", "miner@10", "cwd@11"], hits: 1)
 }
 
 @Test func thePackGivesTheSameVerdictsWithAndWithoutTheContentMemo() throws {
