@@ -4,6 +4,7 @@ import AgentWatchCore
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
+        _superCommandName: "agentwatch",
         abstract: "Check policy files: syntax, fields, macros, lists, and when each rule can act.",
         discussion: """
             Diagnostics read `file:line:col: error|warning: message`. Loads the files in

@@ -4,6 +4,7 @@ import AgentWatchCore
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
+        _superCommandName: "agentwatch",
         abstract: "Run policies over a recorded trace or an strace log, as `run` would have.",
         discussion: """
             Each event goes through the same process table and engine as a live run, in the

@@ -5,6 +5,7 @@ import Foundation
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
+        _superCommandName: "agentwatch",
         abstract: "Turn a trace into an incident report: process tree, timeline, alerts with their stacks.",
         discussion: """
             The HTML report is one self-contained file (inline style, no scripts, nothing

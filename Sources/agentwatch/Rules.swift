@@ -4,6 +4,7 @@ import AgentWatchCore
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
+        _superCommandName: "agentwatch",
         abstract: "Explain what each rule of some policy files does under agentwatch.",
         discussion: """
             For every rule: whether it runs, runs partly (some of its fields never have a

@@ -5,6 +5,7 @@ import Glibc
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
+        _superCommandName: "agentwatch",
         abstract: "Run a command under agentwatch, following every process and thread it starts.",
         discussion: """
             Everything after `--` is the command. Its stdin, stdout, stderr and terminal are its own.

@@ -4,6 +4,7 @@ import AgentWatchCore
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
+        _superCommandName: "agentwatch",
         abstract: "Run policy test cases: events in, the rules that must and must not fire.",
         discussion: """
             A case file (YAML) names policy files, gives events (inline, a trace, an strace

@@ -2,7 +2,6 @@
 // override, replace or disable what earlier ones declared, as in Falco.
 
 import Foundation
-import Synchronization
 import Yams
 
 public struct PolicyLoader {
@@ -14,9 +13,12 @@ public struct PolicyLoader {
     public mutating func load(path: String) { apply(Self.parse(path: path)) }
 
     /// Loads files in order. Their YAML is parsed two at a time (it depends on
-    /// nothing else and is most of the loading); the document is then built in order.
-    public mutating func load(paths: [String]) {
-        var byPath = PolicyPrefetch.take()
+    /// nothing else and is most of the loading); the document is then built in
+    /// order. A file parsed early (`early`) is not parsed again.
+    public mutating func load(paths: [String]) { load(paths: paths, early: []) }
+
+    mutating func load(paths: [String], early: [Parsed]) {
+        var byPath = Dictionary(early.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
         let rest = paths.filter { byPath[$0] == nil }
         for p in SharedWork.map(rest.count, { Self.parse(path: rest[$0]) }) { byPath[p.file] = p }
         for path in paths { apply(byPath[path] ?? Self.parse(path: path)) }
@@ -333,32 +335,5 @@ extension String {
         var s = self
         while s.last == "\n" { s.removeLast() }
         return s
-    }
-}
-
-/// The built-in pack's YAML, parsed on a thread of its own while the command
-/// line is still being parsed: nearly every command loads the pack first, and
-/// the second CPU is otherwise idle then. `load(paths:)` uses a file's early
-/// parse only when it asks for that same path.
-public enum PolicyPrefetch {
-    private static let started = Mutex<SharedWork<PolicyLoader.Parsed>?>(nil)
-
-    /// Starts parsing `paths` in the background, unless an early parse is already waiting.
-    public static func start(paths: [String]) {
-        guard !paths.isEmpty else { return }
-        started.withLock { work in
-            guard work == nil else { return }
-            let w = SharedWork(count: paths.count) { PolicyLoader.parse(path: paths[$0]) }
-            w.startHelper()
-            work = w
-        }
-    }
-
-    /// Finishes the early parse (helping it), if one was started, and hands it over once.
-    static func take() -> [String: PolicyLoader.Parsed] {
-        guard let work = started.withLock({ w -> SharedWork<PolicyLoader.Parsed>? in defer { w = nil }; return w }) else {
-            return [:]
-        }
-        return Dictionary(work.results().map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

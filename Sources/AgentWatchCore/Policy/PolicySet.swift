@@ -10,10 +10,21 @@ public struct PolicySet: Sendable {
     public let document: PolicyDocument
 
     /// Loads files in order (later ones refine earlier ones) and compiles.
-    public static func load(paths: [String]) -> PolicySet {
+    public static func load(paths: [String]) -> PolicySet { load(paths: paths, prefetch: .shared) }
+
+    static func load(paths: [String], prefetch: PolicyPrefetch) -> PolicySet {
+        let early = prefetch.take()
+        if let early, early.paths == paths, let set = early.set { return set }
         var loader = PolicyLoader()
-        loader.load(paths: paths)
+        loader.load(paths: paths, early: early?.parsed ?? [])
         return PolicySet(document: loader.document)
+    }
+
+    /// Files already parsed, applied in order.
+    init(parsed: [PolicyLoader.Parsed]) {
+        var loader = PolicyLoader()
+        for p in parsed { loader.apply(p) }
+        self.init(document: loader.document)
     }
 
     /// Loads in-memory YAML documents in order: (text, file name for diagnostics).
