@@ -1,6 +1,6 @@
 // Children whose kind the tracer cannot tell from the ptrace event alone:
 //   thread   a CLONE_THREAD clone with SIGCHLD as exit signal (reported as a fork)
-//   parent   a CLONE_PARENT child (its parent is our parent, not us)
+//   parent [F]  a CLONE_PARENT child (its parent is our parent, not us); it opens F
 //   setuid U fork after setuid(U) (needs root): the child opens argv[3]
 // Prints what each child was, for the test to compare with the trace.
 #define _GNU_SOURCE
@@ -48,8 +48,11 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "parent") == 0) {
         long child = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
-        if (child == 0) _exit(0);
-        printf("child %ld of %d\n", child, getppid());
+        if (child == 0) {
+            if (argc > 2) close(open(argv[2], O_RDONLY | O_CREAT, 0600));
+            _exit(0);
+        }
+        printf("child %ld of %d sid %d pgid %d\n", child, getppid(), getsid(0), getpgid(0));
         struct timespec t = {0, 200 * 1000 * 1000};
         nanosleep(&t, NULL);
         return child > 0 ? 0 : 1;

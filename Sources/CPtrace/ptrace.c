@@ -4,6 +4,7 @@
 #include "cptrace.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -79,6 +80,22 @@ int cp_get_syscall_info(pid_t tid, cp_syscall_info *out) {
         out->op = CP_OP_NONE;
     }
     return 0;
+}
+
+int cp_creator_is_parent(pid_t creator) {
+    struct user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, creator, 0L, &regs) != 0) return -1;
+    // A 32-bit call (int 0x80) leaves its own numbers here: none of them
+    // that makes a process equals these three.
+    switch (regs.orig_rax) {
+    case SYS_fork:
+    case SYS_vfork:
+        return 1;
+    case SYS_clone:
+        return (regs.rdi & CLONE_PARENT) == 0;
+    default:
+        return 0;
+    }
 }
 
 int cp_set_syscall_nr(pid_t tid, long nr) {

@@ -42,6 +42,66 @@ import Testing
         #expect(spawn.str("via") == "fork")
     }
 
+    /// Without a trace a fork's parent, group and session come from the
+    /// creator's registers, getpgid and getsid instead of /proc/PID/stat: each
+    /// must still be what the process itself reports, across setsid, setpgid
+    /// and CLONE_PARENT.
+    @Test func forkedFactsWithoutProcStat() throws {
+        let dir = Harness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let policy = """
+        - rule: Marker opened
+          desc: d
+          condition: evt.type in (open, openat) and fd.directory = \(dir)
+          output: "%fd.filename pid=%proc.pid ppid=%proc.ppid sid=%proc.sid pgid=%proc.pgid"
+          priority: WARNING
+        """
+        let script = """
+        import os, sys, time
+        d = sys.argv[1]
+        def report(tag):
+            open(d + "/" + tag, "w").close()
+            print(tag, "pid=%d ppid=%d sid=%d pgid=%d" % (os.getpid(), os.getppid(), os.getsid(0), os.getpgid(0)), flush=True)
+        def child(body):
+            pid = os.fork()
+            if pid == 0:
+                body(); os._exit(0)
+            return pid
+        def forked():
+            report("forked")
+        def session():
+            os.setsid()
+            os.waitpid(child(lambda: report("in-session")), 0)
+        def group():
+            os.setpgid(0, 0)
+            os.waitpid(child(lambda: report("in-group")), 0)
+        for body in (forked, session, group):
+            os.waitpid(child(body), 0)
+        """
+        let fixture = Harness.fixture("clone_shapes")
+        let r = try Harness.run(["/bin/sh", "-c", "/usr/bin/python3 -c '\(script)' \(dir) && \(fixture) parent \(dir)/cloned"],
+                                trace: false, policy: policy)
+        #expect(r.status == 0, "\(r.stderr)")
+        var truth: [String: String] = [:]
+        for line in r.stdout.split(separator: "\n") {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if words.count == 2, words[1].hasPrefix("pid=") { truth[words[0]] = words[1] }
+            // clone_shapes: "child C of P sid S pgid G", P being C's parent too.
+            let w = line.split(separator: " ")
+            if w.count == 8, w[0] == "child" {
+                truth["cloned"] = "pid=\(w[1]) ppid=\(w[3]) sid=\(w[5]) pgid=\(w[7])"
+            }
+        }
+        #expect(truth.count == 4, "\(r.stdout)")
+        let seen = Dictionary(r.alerts.compactMap { a -> (String, String)? in
+            let words = (a["output"] as? String ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+            return words.count == 2 ? (words[0], words[1]) : nil
+        }, uniquingKeysWith: { first, _ in first })
+        for (tag, facts) in truth {
+            #expect(seen[tag] == facts, "\(tag)")
+        }
+    }
+
     /// Without a trace only the facts some rule reads are gathered: a rule on
     /// user.uid must still see the uid a child was forked with after setuid.
     @Test func uidRuleSeesTheForkedChildsOwnUid() throws {

@@ -97,11 +97,17 @@ import Testing
         creds.capInheritable = 1 << 5
         var login = base
         login.loginuid = 1000
+        var terminal = base
+        terminal.tty = 34817
         var checked = 0
         for spec in FieldTable.all where spec.arg == .none || spec.arg == .optionalIndex {
             let plain = Self.value(spec, uid: 0, facts: base)
             if Self.value(spec, uid: 1000, facts: creds) != plain {
                 #expect(spec.reads.contains(.credentials), "\(spec.name) follows uid or capabilities")
+                checked += 1
+            }
+            if Self.value(spec, uid: 0, facts: terminal) != plain {
+                #expect(spec.reads.contains(.terminal), "\(spec.name) follows the terminal")
                 checked += 1
             }
             if Self.value(spec, uid: 0, facts: login) != plain {
@@ -126,6 +132,8 @@ import Testing
         #expect(needs("evt.type = openat and proc.name = sh") == [])
         #expect(needs("evt.type = openat and user.uid = 0") == .credentials)
         #expect(needs("evt.type = openat", output: "l=%user.loginname") == .loginuid)
-        #expect(needs("evt.type = openat and thread.cap_effective contains CAP_SYS_ADMIN and user.loginuid > 0") == .all)
+        #expect(needs("evt.type = openat and proc.tty != 0") == .terminal)
+        #expect(needs("evt.type = openat and thread.cap_effective contains CAP_SYS_ADMIN and user.loginuid > 0")
+                == [.credentials, .loginuid])
     }
 }

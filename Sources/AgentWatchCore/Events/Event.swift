@@ -105,7 +105,9 @@ public struct ProcFactNeeds: OptionSet, Sendable, Hashable {
     public static let credentials = ProcFactNeeds(rawValue: 1)
     /// The audit login uid (/proc/PID/loginuid).
     public static let loginuid = ProcFactNeeds(rawValue: 2)
-    public static let all: ProcFactNeeds = [.credentials, .loginuid]
+    /// The controlling terminal (/proc/PID/stat, which a fork otherwise skips).
+    public static let terminal = ProcFactNeeds(rawValue: 4)
+    public static let all: ProcFactNeeds = [.credentials, .loginuid, .terminal]
 }
 
 /// One frame of a user-space stack, innermost first.

@@ -53,7 +53,8 @@ extension FieldTable {
             guard let r = c.record, let leader = c.processes.process(r.sid) else { return nil }
             return .string(leader.name)
         },
-        FieldSpec("proc.tty", .int, "Controlling terminal (tty_nr of /proc/PID/stat); 0 for a process without one.") { c, _ in
+        FieldSpec("proc.tty", .int, "Controlling terminal (tty_nr of /proc/PID/stat); 0 for a process without one.",
+                  reads: .terminal) { c, _ in
             c.record.map { .int(Int64($0.tty)) }
         },
         FieldSpec("proc.is_exe_from_memfd", .bool, "The running (or, at execve entry, the about-to-run) image came from memfd_create.") { c, _ in

@@ -73,6 +73,11 @@ int cp_listen(pid_t tid);
 int cp_interrupt(pid_t tid);
 int cp_detach(pid_t tid, int sig);
 int cp_geteventmsg(pid_t tid, unsigned long *msg);
+// At a fork/vfork/clone event stop: 1 when the new process's parent is the
+// creator itself (fork, vfork, or a 64-bit clone without CLONE_PARENT), 0 when
+// that cannot be told from the creator's registers (CLONE_PARENT, clone3, whose
+// flags lie in memory, a 32-bit call), -1 on error.
+int cp_creator_is_parent(pid_t creator);
 int cp_getsiginfo_code(pid_t tid, int *signo, int *code, pid_t *sender);
 
 // ---- syscall information -------------------------------------------------
