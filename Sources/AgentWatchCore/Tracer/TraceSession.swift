@@ -341,7 +341,7 @@ public final class TraceSession: StackSource {
     }
 
     /// What /proc/PID/stat says of a process just forked, without opening it
-    /// (a fifth of the tracer's work on a fork): the parent is the creator, as
+    /// (a sixth of the tracer's CPU on a fork and exec): the parent is the creator, as
     /// its registers show it asked; group and session come from getpgid and
     /// getsid, which read the kernel's own, as the file would. Nil when the
     /// file is needed: CLONE_PARENT or an undecidable call, or a rule reading
