@@ -31,7 +31,7 @@ func memoDNSAnswer() -> String {
 let memoConnect = #""ev":"syscall","sc":"connect","nr":42,"args":{"fd":{"fd":5,"type":"ipv4","proto":"tcp","name":"10.0.0.2:40000->192.0.2.7:3333"},"addr":{"family":"inet","addr":"192.0.2.7","port":3333}},"ret":0"#
 
 /// Alerts (rule@seq) of one replay of `lines`, and how often each memo answered.
-func memoReplay(_ lines: [String], policies: PolicySet, verdictMemo: Bool, contentMemo: Bool) throws
+func memoReplay(_ lines: [String], policies: PolicySet, verdictMemo: Bool, contentMemo: Bool, sieve: Bool = true) throws
     -> (alerts: [String], verdictHits: Int, contentHits: Int) {
     let reader = try TraceReader(string: ([miniHeader] + lines).joined(separator: "\n") + "\n", name: "m.jsonl")
     let input = ReplayInput(name: "m.jsonl", stream: reader, header: reader.header, format: .agentwatch)
@@ -39,6 +39,7 @@ func memoReplay(_ lines: [String], policies: PolicySet, verdictMemo: Bool, conte
     let driver = ReplayDriver(policies: policies, sinks: [])
     driver.useVerdictMemo = verdictMemo
     driver.useContentMemo = contentMemo
+    driver.useSieve = sieve
     driver.onMatch = { alerts.append("\($0.rule)@\($0.seq)") }
     let stats = try driver.replay(input)
     return (alerts, stats.memoHits, stats.contentMemoHits)

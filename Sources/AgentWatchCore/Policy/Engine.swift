@@ -60,6 +60,10 @@ public final class PolicyEngine {
         /// A sequence with a later step here: turned away only while it tracks
         /// nothing, since a partial match could advance whatever the syscall is.
         var whileIdle = false
+        /// Texts one of which the descriptor's name, directory or file name holds
+        /// whenever `gate` does (PathSieve); `needles` are their places in the phase's list.
+        var texts: [String]? = nil
+        var needles: [Int]? = nil
     }
 
     /// The rules one phase runs, and what the memos need to answer for it.
@@ -74,9 +78,23 @@ public final class PolicyEngine {
         /// Sequences with a later step here: a partial match may advance
         /// whatever the event is, so neither memo answers while they track something.
         let idleSequences: [Int]
+        /// Every rule's sieve texts, once each (PathSieve).
+        let sieve: [[UInt8]]
 
         init(_ rules: [PlannedRule], memo: MemoNeeds?, key: ContentMemo.KeyNeeds) {
-            self.rules = rules
+            var texts: [String] = []
+            var place: [String: Int] = [:]
+            self.rules = rules.map { r in
+                var r = r
+                r.needles = r.texts?.map { t in
+                    if let i = place[t] { return i }
+                    place[t] = texts.count
+                    texts.append(t)
+                    return texts.count - 1
+                }
+                return r
+            }
+            sieve = texts.map { Array($0.utf8) }
             self.memo = memo
             self.key = key
             gated = !rules.isEmpty && rules.allSatisfy { $0.gate != nil }
@@ -293,8 +311,7 @@ public final class PolicyEngine {
         let p = planFor(name)
         let pp: PhasePlan
         if case .exec = e.kind, let image = p.execImage { pp = image } else { pp = p.phase(phase) }
-        let list = pp.rules
-        if list.isEmpty { return [] }
+        if pp.rules.isEmpty { return [] }
         var pending: VerdictMemo.Key?
         if let k = pendingKey, k.seq == e.seq, k.phase == phase {
             pending = k.key
@@ -310,20 +327,31 @@ public final class PolicyEngine {
             }
             contentKey = key
         }
-        let before = pending == nil ? 0 : trackerChanges(list)
-        let (out, gated) = run(list, e, processes)
+        let before = pending == nil ? 0 : trackerChanges(pp.rules)
+        let (out, gated) = run(pp, e, processes)
         if gated, let contentKey { contentMemo.insert(contentKey) }
         // Remembered only when nothing matched and no sequence moved.
-        if let pending, out.isEmpty && trackerChanges(list) == before { memo.insert(pending) }
+        if let pending, out.isEmpty && trackerChanges(pp.rules) == before { memo.insert(pending) }
         return out
     }
 
     /// Off only for tests that compare verdicts with and without it.
     var useContentMemo = true
+    /// Off only for tests that compare verdicts with and without it; read when a plan is built.
+    var useSieve = true
+    /// Gates the sieve spared, for AGENTWATCH_STATS.
+    private(set) var sieveSkips = 0
+    /// The values the sieve looks in, through the same per-event cache as the rules.
+    private lazy var sieveFields: [BoundField] = PathSieve.fields.compactMap { name in
+        FieldTable.all.first { $0.name == name }.map {
+            BoundField(spec: $0, arg: nil, transformers: [], text: name, cacheSlot: fieldCache.slot(for: name))
+        }
+    }
 
     /// How often each memo answered, for AGENTWATCH_STATS.
     public var memoStats: String {
-        "content memo: \(contentMemo.hits) hits, \(contentMemo.misses) misses; verdict memo: \(memo.hits) hits, \(memo.misses) misses"
+        "content memo: \(contentMemo.hits) hits, \(contentMemo.misses) misses; verdict memo: \(memo.hits) hits, \(memo.misses) misses; "
+            + "path sieve: \(sieveSkips) gates skipped"
     }
 
     private func trackerChanges(_ list: [PlannedRule]) -> Int {
@@ -333,17 +361,28 @@ public final class PolicyEngine {
     }
 
     /// The matches, and whether every rule's gate turned the event away.
-    private func run(_ list: [PlannedRule], _ e: Event, _ processes: ProcessTable) -> ([RuleMatch], Bool) {
+    private func run(_ pp: PhasePlan, _ e: Event, _ processes: ProcessTable) -> ([RuleMatch], Bool) {
         guard let ctx = Self.context(e, processes) else { return ([], false) }
         ctx.fdMemo = fdMemo
         fieldCache.nextEvent()
         ctx.fieldCache = fieldCache
         var out: [RuleMatch] = []
         var gated = true
+        var sieved = false
+        var found: [Bool]?
         // Rules are reached by index: copying a CompiledRule per event costs a dozen retains.
-        for planned in list {
+        for planned in pp.rules {
+            var open = true
+            if let needles = planned.needles {
+                if !sieved {
+                    sieved = true
+                    found = PathSieve.found(pp.sieve, sieveFields.map { $0.value(ctx) })
+                }
+                if let found { open = needles.contains { found[$0] } }
+                if !open { sieveSkips += 1 }
+            }
             // An idle sequence fed an event its first step turns away stays idle: skip it.
-            if let gate = planned.gate, !gate(ctx), !planned.whileIdle || trackers[planned.index]?.isIdle != false { continue }
+            if let gate = planned.gate, !(open && gate(ctx)), !planned.whileIdle || trackers[planned.index]?.isIdle != false { continue }
             gated = false
             guard let predicate = planned.predicate else {
                 if let done = trackers[planned.index]?.feed(ctx) {
@@ -398,7 +437,8 @@ public final class PolicyEngine {
                 return PlannedRule(index: i, predicate: RuleSpecializer.predicate(special, shared))
             }
             key.add(g)
-            return PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, shared), gate: RuleSpecializer.predicate(g, shared))
+            return PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, shared), gate: RuleSpecializer.predicate(g, shared),
+                               texts: useSieve ? PathSieve.needles(g) : nil)
         }
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
             if phase == .entry {

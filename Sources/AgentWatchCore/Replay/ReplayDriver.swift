@@ -34,6 +34,8 @@ public final class ReplayDriver {
     public var useVerdictMemo = true
     /// Off: the content memo (ContentMemo) never answers either.
     public var useContentMemo = true
+    /// Off: every gate runs, none is turned away by its path texts (PathSieve).
+    public var useSieve = true
 
     public init(policies: PolicySet, sinks: [AlertSink], filter: ReplayFilter = ReplayFilter()) {
         self.policies = policies
@@ -46,6 +48,7 @@ public final class ReplayDriver {
     public func replay(_ input: ReplayInput) throws(TraceDiagnostic) -> ReplayStats {
         let engine = PolicyEngine(policies: policies)
         engine.useContentMemo = useContentMemo
+        engine.useSieve = useSieve
         let enforcer = Enforcer(engine: engine, mode: .enforce, recorder: RunRecorder(trace: nil, print: false),
                                 alertSinks: sinks, pause: PauseController(useTTY: false))
         var stats = ReplayStats()
