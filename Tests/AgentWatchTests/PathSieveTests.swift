@@ -10,7 +10,7 @@ import Testing
         let engine = PolicyEngine(policies: PolicySet.load(yaml: memoRule(condition)))
         let phase = engine.plan(for: "openat").entry
         guard let rule = phase.rules.first else { return ["<no rule>"] }
-        return rule.needles.map { $0.map { String(decoding: phase.sieve[$0], as: UTF8.self) } }
+        return rule.needles.map { $0.map { String(decoding: phase.sieve.texts[$0], as: UTF8.self) } }
     }
 
     @Test func textsOfAGate() {
@@ -53,13 +53,32 @@ import Testing
     }
 
     @Test func standsAsideForWhatItCannotRead() {
-        let texts = [Array("/etc".utf8)]
-        #expect(PathSieve.found(texts, [.string("/etc/passwd"), .string("/etc"), .string("passwd")]) == [true])
-        #expect(PathSieve.found(texts, [.string("/usr/lib/x"), nil, nil]) == [false])
-        #expect(PathSieve.found(texts, [.string("/us\u{212A}/x"), nil, nil]) == nil)
-        #expect(PathSieve.found(texts, [.many([.string("/etc")]), nil, nil]) == nil)
+        let etc = SieveIndex([Array("/etc".utf8)])
+        #expect(etc.found([.string("/etc/passwd"), .string("/etc"), .string("passwd")]) == [true])
+        #expect(etc.found([.string("/usr/lib/x"), nil, nil]) == [false])
+        #expect(etc.found([.string("/us\u{212A}/x"), nil, nil]) == nil)
+        #expect(etc.found([.many([.string("/etc")]), nil, nil]) == nil)
         // A text never spans two values.
-        #expect(PathSieve.found([Array("ab".utf8)], [.string("xa"), .string("bx"), nil]) == [false])
+        #expect(SieveIndex([Array("ab".utf8)]).found([.string("xa"), .string("bx"), nil]) == [false])
+    }
+
+    /// The two-byte index finds exactly what a plain search finds (texts of
+    /// one, two and more bytes, overlapping, at either end of a value).
+    @Test func indexFindsWhatASearchFinds() {
+        var rng = CodecRNG(state: 11)
+        let alphabet = Array("/ab.c".utf8)
+        func word(_ n: Int) -> [UInt8] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
+        for _ in 0..<300 {
+            let texts = (0..<Int(1 + rng.next() % 12)).map { _ in word(Int(1 + rng.next() % 4)) }
+            let values = (0..<3).map { _ in FieldValue.string(String(decoding: word(Int(rng.next() % 9)), as: UTF8.self)) }
+            let expected = texts.map { t in
+                values.contains { v in
+                    guard case .string(let s) = v else { return false }
+                    return TextMatch.contains(Array(s.utf8), t)
+                }
+            }
+            #expect(SieveIndex(texts).found(values) == expected, "\(texts) in \(values)")
+        }
     }
 
     /// Paths built around every text of the pack's open plans (whole, cut,
@@ -72,7 +91,7 @@ import Testing
         var texts = Set<String>()
         for sc in ["open", "openat", "openat2", "creat"] {
             let p = engine.plan(for: sc)
-            for phase in [p.entry, p.exit] { texts.formUnion(phase.sieve.map { String(decoding: $0, as: UTF8.self) }) }
+            for phase in [p.entry, p.exit] { texts.formUnion(phase.sieve.texts.map { String(decoding: $0, as: UTF8.self) }) }
         }
         #expect(texts.count > 20)
         var rng = CodecRNG(state: 7)

@@ -79,7 +79,7 @@ public final class PolicyEngine {
         /// whatever the event is, so neither memo answers while they track something.
         let idleSequences: [Int]
         /// Every rule's sieve texts, once each (PathSieve).
-        let sieve: [[UInt8]]
+        let sieve: SieveIndex
 
         init(_ rules: [PlannedRule], memo: MemoNeeds?, key: ContentMemo.KeyNeeds) {
             var texts: [String] = []
@@ -94,7 +94,7 @@ public final class PolicyEngine {
                 }
                 return r
             }
-            sieve = texts.map { Array($0.utf8) }
+            sieve = SieveIndex(texts.map { Array($0.utf8) })
             self.memo = memo
             self.key = key
             gated = !rules.isEmpty && rules.allSatisfy { $0.gate != nil }
@@ -341,6 +341,9 @@ public final class PolicyEngine {
     var useSieve = true
     /// Gates the sieve spared, for AGENTWATCH_STATS.
     private(set) var sieveSkips = 0
+    /// found[i] == stamp: the plan's text i occurs in the event being evaluated.
+    private var sieveFound: [UInt32] = []
+    private var sieveStamp: UInt32 = 0
     /// The values the sieve looks in, through the same per-event cache as the rules.
     private lazy var sieveFields: [BoundField] = PathSieve.fields.compactMap { name in
         FieldTable.all.first { $0.name == name }.map {
@@ -368,17 +371,16 @@ public final class PolicyEngine {
         ctx.fieldCache = fieldCache
         var out: [RuleMatch] = []
         var gated = true
-        var sieved = false
-        var found: [Bool]?
+        var sieved = false, trusted = false
         // Rules are reached by index: copying a CompiledRule per event costs a dozen retains.
         for planned in pp.rules {
             var open = true
             if let needles = planned.needles {
                 if !sieved {
                     sieved = true
-                    found = PathSieve.found(pp.sieve, sieveFields.map { $0.value(ctx) })
+                    trusted = sieve(pp.sieve, ctx)
                 }
-                if let found { open = needles.contains { found[$0] } }
+                if trusted { open = needles.contains { sieveFound[$0] == sieveStamp } }
                 if !open { sieveSkips += 1 }
             }
             // An idle sequence fed an event its first step turns away stays idle: skip it.
@@ -393,6 +395,21 @@ public final class PolicyEngine {
             if predicate(ctx) { out.append(match(rules[planned.index], ctx, steps: [])) }
         }
         return (out, gated)
+    }
+
+    /// Marks which of the plan's texts the event's name, directory and file
+    /// name hold; false when the sieve must stand aside.
+    private func sieve(_ index: SieveIndex, _ ctx: EvalContext) -> Bool {
+        sieveStamp &+= 1
+        if sieveStamp == 0 {
+            sieveFound = []
+            sieveStamp = 1
+        }
+        if sieveFound.count < index.texts.count { sieveFound += [UInt32](repeating: 0, count: index.texts.count - sieveFound.count) }
+        for f in sieveFields {
+            guard index.mark(f.value(ctx), &sieveFound, sieveStamp) else { return false }
+        }
+        return true
     }
 
     /// Whether some rule or sequence step can look at this syscall, at either phase.

@@ -102,23 +102,82 @@ enum PathSieve {
         guard let longest = runs.max(by: { $0.count < $1.count }), !longest.isEmpty else { return nil }
         return String(decoding: longest, as: UTF8.self)
     }
+}
 
-    /// Which of `texts` occur in the event's name, directory or file name
-    /// (`values`, in `fields` order). Nil when the sieve must stand aside and
-    /// every gate run: a value that is not plain ASCII text.
-    static func found(_ texts: [[UInt8]], _ values: [FieldValue?]) -> [Bool]? {
-        var hay: [UInt8] = []
-        for v in values {
-            switch v {
-            case nil: continue
-            case .string(let s)?:
-                hay.append(contentsOf: s.utf8)
-                hay.append(0)  // no text holds a NUL: none spans two values
-            default:
-                return nil
-            }
+/// A plan's sieve texts, found in one pass over each value: texts are listed
+/// by their first two bytes (ASCII, so 2^14 lists), and at each position of a
+/// value only the texts starting with the two bytes there are compared.
+final class SieveIndex {
+    let texts: [[UInt8]]
+    /// Texts starting with bytes (a, b) are `order[heads[a << 7 | b] ..< heads[(a << 7 | b) + 1]]`.
+    private let heads: [Int32]
+    private let order: [Int32]
+    /// Texts of one byte, by that byte.
+    private let singles: [[Int32]]
+
+    init(_ texts: [[UInt8]]) {
+        self.texts = texts
+        var lists = [[Int32]](repeating: [], count: 1 << 14)
+        var singles = [[Int32]](repeating: [], count: 128)
+        for (i, t) in texts.enumerated() where t.allSatisfy({ $0 < 0x80 }) {
+            if t.count == 1 { singles[Int(t[0])].append(Int32(i)) } else if t.count > 1 { lists[Int(t[0]) << 7 | Int(t[1])].append(Int32(i)) }
         }
-        guard hay.allSatisfy({ $0 < 0x80 }) else { return nil }
-        return hay.withUnsafeBufferPointer { h in texts.map { TextMatch.contains(bytes: h, $0) } }
+        var heads: [Int32] = [0]
+        var order: [Int32] = []
+        for l in lists {
+            order += l
+            heads.append(Int32(order.count))
+        }
+        self.heads = heads
+        self.order = order
+        self.singles = singles
+    }
+
+    /// Marks the texts occurring in `value`; false when the sieve must stand
+    /// aside and every gate run: a value that is not plain ASCII text.
+    func mark(_ value: FieldValue?, _ found: inout [UInt32], _ stamp: UInt32) -> Bool {
+        switch value {
+        case nil: return true  // a test of a value that is not there does not hold
+        case .string(var s)?: return s.withUTF8 { scan($0, &found, stamp) }
+        default: return false
+        }
+    }
+
+    /// Which texts occur in any of `values`; nil when the sieve stands aside.
+    func found(_ values: [FieldValue?]) -> [Bool]? {
+        var f = [UInt32](repeating: 0, count: texts.count)
+        for v in values { guard mark(v, &f, 1) else { return nil } }
+        return f.map { $0 == 1 }
+    }
+
+    /// Sets `found[i] = stamp` for every text i occurring in `bytes`; false
+    /// when a byte is not ASCII (the sieve then stands aside).
+    func scan(_ h: UnsafeBufferPointer<UInt8>, _ found: inout [UInt32], _ stamp: UInt32) -> Bool {
+        let n = h.count
+        var i = 0
+        while i < n {
+            let a = h[i]
+            if a >= 0x80 { return false }
+            for t in singles[Int(a)] { found[Int(t)] = stamp }
+            if i + 1 < n {
+                let b = h[i + 1]
+                if b >= 0x80 { return false }
+                let key = Int(a) << 7 | Int(b)
+                var j = Int(heads[key])
+                let end = Int(heads[key + 1])
+                while j < end {
+                    let id = Int(order[j])
+                    let t = texts[id]
+                    if t.count <= n - i {
+                        var k = 2
+                        while k < t.count, h[i + k] == t[k] { k += 1 }
+                        if k == t.count { found[id] = stamp }
+                    }
+                    j += 1
+                }
+            }
+            i += 1
+        }
+        return true
     }
 }
