@@ -26,8 +26,12 @@ public final class PolicyPrefetch: Sendable {
         started.withLock { work in
             guard work == nil else { return }
             let w = SharedWork(count: 1) { _ in
-                let parsed = SharedWork.map(paths.count) { PolicyLoader.parse(path: paths[$0]) }
-                return Early(paths: paths, parsed: parsed, set: compile ? PolicySet(parsed: parsed) : nil)
+                // Files are applied in order as they are parsed, while the helper parses the next ones.
+                let parse = SharedWork(count: paths.count) { PolicyLoader.parse(path: paths[$0]) }
+                if paths.count > 1 { parse.startHelper() }
+                var loader = PolicyLoader()
+                let parsed = parse.inOrder { if compile { loader.apply($0) } }
+                return Early(paths: paths, parsed: parsed, set: compile ? PolicySet(document: loader.document) : nil)
             }
             w.startHelper()
             work = w

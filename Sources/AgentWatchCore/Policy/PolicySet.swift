@@ -20,13 +20,6 @@ public struct PolicySet: Sendable {
         return PolicySet(document: loader.document)
     }
 
-    /// Files already parsed, applied in order.
-    init(parsed: [PolicyLoader.Parsed]) {
-        var loader = PolicyLoader()
-        for p in parsed { loader.apply(p) }
-        self.init(document: loader.document)
-    }
-
     /// Loads in-memory YAML documents in order: (text, file name for diagnostics).
     public static func load(sources: [(yaml: String, file: String)]) -> PolicySet {
         var loader = PolicyLoader()

@@ -11,7 +11,8 @@ final class SharedWork<T>: @unchecked Sendable {
     private var done: [T?]
     private var next = 0
     private var helper: pthread_t?
-    private let lock = NSLock()
+    /// Guards the fields above; signalled whenever an item is done (see `inOrder`).
+    private let lock = NSCondition()
 
     init(count: Int, _ make: @escaping @Sendable (Int) -> T) {
         self.count = count
@@ -47,6 +48,40 @@ final class SharedWork<T>: @unchecked Sendable {
         return done.compactMap { $0 }
     }
 
+    /// Hands each result to `body` in index order as soon as it is done,
+    /// making items no one has taken while the next one is not; then waits
+    /// for the helper and returns every result. The caller's use of an early
+    /// result overlaps the making of later ones.
+    func inOrder(_ body: (T) -> Void) -> [T] {
+        var i = 0
+        lock.lock()
+        while i < count {
+            if let value = done[i] {
+                lock.unlock()
+                body(value)
+                i += 1
+                lock.lock()
+            } else if next < count {
+                let k = next
+                next += 1
+                lock.unlock()
+                let value = make(k)
+                lock.lock()
+                done[k] = value
+                lock.broadcast()
+            } else {
+                lock.wait()  // the helper is making item i
+            }
+        }
+        let t = helper
+        helper = nil
+        lock.unlock()
+        if let t { pthread_join(t, nil) }
+        lock.lock()
+        defer { lock.unlock() }
+        return done.compactMap { $0 }
+    }
+
     private func drain() {
         while true {
             lock.lock()
@@ -57,6 +92,7 @@ final class SharedWork<T>: @unchecked Sendable {
             let value = make(i)
             lock.lock()
             done[i] = value
+            lock.broadcast()
             lock.unlock()
         }
     }
