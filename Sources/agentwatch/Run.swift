@@ -79,6 +79,11 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // Read while the pack may still be compiling on the other CPU.
+        let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
+        // A snapshot: entries the agent adds to /etc/hosts later do not name anything.
+        let hosts = HostnameTable.hostsEntries((try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "")
         let policySet = try policies.load()
         let engine = PolicyEngine(policies: policySet)
         // Without rules there is nothing to drive the prefilter: record every decoded syscall.
@@ -107,10 +112,6 @@ struct Run: ParsableCommand {
             || !requested.isDisjoint(with: ["open", "openat"])
         // Without rules, or with clone named by --syscalls, every clone is wanted.
         options.cloneStopFlags = policySet.rules.isEmpty || requested.contains("clone") ? nil : engine.cloneStopFlags
-        let resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
-        let dnsServers = Array(Set(HostnameTable.systemResolvers(resolvConf) + ["127.0.0.53"] + dnsServer)).sorted()
-        // A snapshot: entries the agent adds to /etc/hosts later do not name anything.
-        let hosts = HostnameTable.hostsEntries((try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "")
         options.recordResults = trace != nil || print
         options.payloadLimit = payloadBytes
         options.survivors = SurvivorPolicy(rawValue: survivors) ?? .kill
