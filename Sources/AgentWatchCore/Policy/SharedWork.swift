@@ -38,6 +38,11 @@ final class SharedWork<T>: @unchecked Sendable {
     /// Takes part until every index is done, waits for the helper, and returns the results.
     func results() -> [T] {
         drain()
+        return joined()
+    }
+
+    /// Waits for the helper (every index is taken by now) and returns the results.
+    private func joined() -> [T] {
         lock.lock()
         let t = helper
         helper = nil
@@ -73,13 +78,8 @@ final class SharedWork<T>: @unchecked Sendable {
                 lock.wait()  // the helper is making item i
             }
         }
-        let t = helper
-        helper = nil
         lock.unlock()
-        if let t { pthread_join(t, nil) }
-        lock.lock()
-        defer { lock.unlock() }
-        return done.compactMap { $0 }
+        return joined()
     }
 
     private func drain() {
