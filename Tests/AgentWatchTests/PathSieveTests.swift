@@ -121,3 +121,12 @@ import Testing
         #expect(with.alerts.count > 20, "\(with.alerts.count) alerts from \(paths.count) opens")
     }
 }
+
+extension SieveIndex {
+    /// Which texts occur in any of `values`; nil when the sieve stands aside.
+    func found(_ values: [FieldValue?]) -> [Bool]? {
+        var f = [UInt32](repeating: 0, count: texts.count)
+        for v in values { guard mark(v, &f, 1) else { return nil } }
+        return f.map { $0 == 1 }
+    }
+}

@@ -61,7 +61,8 @@ public final class PolicyEngine {
         /// nothing, since a partial match could advance whatever the syscall is.
         var whileIdle = false
         /// Texts one of which the descriptor's name, directory or file name holds
-        /// whenever `gate` does (PathSieve); `needles` are their places in the phase's list.
+        /// whenever `gate` does (PathSieve), as planned; the phase plan turns
+        /// them into `needles`, their places in its list.
         var texts: [String]? = nil
         var needles: [Int]? = nil
     }
@@ -92,6 +93,7 @@ public final class PolicyEngine {
                     texts.append(t)
                     return texts.count - 1
                 }
+                r.texts = nil
                 return r
             }
             sieve = SieveIndex(texts.map { Array($0.utf8) })
@@ -129,6 +131,10 @@ public final class PolicyEngine {
     public init(policies: PolicySet) {
         self.policies = policies
         rules = policies.rules
+        let cache = fieldCache
+        sieveFields = PathSieve.fields.compactMap { name in
+            FieldTable.byName[name].map { BoundField(spec: $0, arg: nil, transformers: [], text: name, cacheSlot: cache.slot(for: name)) }
+        }
         for (i, r) in rules.enumerated() {
             if r.eventTypes.complement {
                 openEnded.append(i)
@@ -345,11 +351,7 @@ public final class PolicyEngine {
     private var sieveFound: [UInt32] = []
     private var sieveStamp: UInt32 = 0
     /// The values the sieve looks in, through the same per-event cache as the rules.
-    private lazy var sieveFields: [BoundField] = PathSieve.fields.compactMap { name in
-        FieldTable.all.first { $0.name == name }.map {
-            BoundField(spec: $0, arg: nil, transformers: [], text: name, cacheSlot: fieldCache.slot(for: name))
-        }
-    }
+    private let sieveFields: [BoundField]
 
     /// How often each memo answered, for AGENTWATCH_STATS.
     public var memoStats: String {
@@ -372,6 +374,7 @@ public final class PolicyEngine {
         var out: [RuleMatch] = []
         var gated = true
         var sieved = false, trusted = false
+        var found: [UInt32] = [], stamp: UInt32 = 0
         // Rules are reached by index: copying a CompiledRule per event costs a dozen retains.
         for planned in pp.rules {
             var open = true
@@ -379,8 +382,9 @@ public final class PolicyEngine {
                 if !sieved {
                     sieved = true
                     trusted = sieve(pp.sieve, ctx)
+                    (found, stamp) = (sieveFound, sieveStamp)
                 }
-                if trusted { open = needles.contains { sieveFound[$0] == sieveStamp } }
+                if trusted { open = needles.contains { found[$0] == stamp } }
                 if !open { sieveSkips += 1 }
             }
             // An idle sequence fed an event its first step turns away stays idle: skip it.
@@ -446,15 +450,14 @@ public final class PolicyEngine {
         var entryMemo: MemoNeeds? = MemoNeeds(), exitMemo: MemoNeeds? = MemoNeeds()
         var entryKey = ContentMemo.KeyNeeds(), exitKey = ContentMemo.KeyNeeds()
         let isExec = name == "execve" || name == "execveat"
-        let shared = RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache)
         func mode(_ phase: EventPhase) -> ContentGate.Mode { isExec && phase == .entry ? .execEntry : .syscall }
         /// Rule `i` (not a sequence) whose condition is `special` here: its gate and the rest, when it has a gate.
         func planned(_ i: Int, _ special: RExpr, _ mode: ContentGate.Mode, _ key: inout ContentMemo.KeyNeeds) -> PlannedRule {
             guard let (g, rest) = ContentGate.split(special, mode) else {
-                return PlannedRule(index: i, predicate: RuleSpecializer.predicate(special, shared))
+                return PlannedRule(index: i, predicate: RuleSpecializer.predicate(special, specializing))
             }
             key.add(g)
-            return PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, shared), gate: RuleSpecializer.predicate(g, shared),
+            return PlannedRule(index: i, predicate: RuleSpecializer.predicate(rest, specializing), gate: RuleSpecializer.predicate(g, specializing),
                                texts: useSieve ? PathSieve.needles(g) : nil)
         }
         func memoNeeds(_ phase: EventPhase, _ update: (inout MemoNeeds) -> Bool) {
@@ -518,6 +521,9 @@ public final class PolicyEngine {
         return p
     }
 
+    /// What every specialized condition shares: the descriptor memo and the field cache.
+    private var specializing: RuleSpecializer.Shared { RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache) }
+
     /// A sequence at a syscall and phase. Its gate is its first step's content
     /// part (false where the first step does not run); where a later step runs
     /// too, the gate holds only while the tracker is idle.
@@ -530,7 +536,7 @@ public final class PolicyEngine {
         } else if let cond = s.steps[0].condition,
                   let (g, _) = ContentGate.split(RuleSpecializer.specialize(cond, syscall: name, phase: phase), mode) {
             key.add(g)
-            gate = RuleSpecializer.predicate(g, RuleSpecializer.Shared(memo: fdMemo, cache: fieldCache))
+            gate = RuleSpecializer.predicate(g, specializing)
         }
         return PlannedRule(index: i, predicate: nil, gate: gate, whileIdle: later)
     }

@@ -143,13 +143,6 @@ final class SieveIndex {
         }
     }
 
-    /// Which texts occur in any of `values`; nil when the sieve stands aside.
-    func found(_ values: [FieldValue?]) -> [Bool]? {
-        var f = [UInt32](repeating: 0, count: texts.count)
-        for v in values { guard mark(v, &f, 1) else { return nil } }
-        return f.map { $0 == 1 }
-    }
-
     /// Sets `found[i] = stamp` for every text i occurring in `bytes`; false
     /// when a byte is not ASCII (the sieve then stands aside).
     func scan(_ h: UnsafeBufferPointer<UInt8>, _ found: inout [UInt32], _ stamp: UInt32) -> Bool {

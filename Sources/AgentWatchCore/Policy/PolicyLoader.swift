@@ -15,8 +15,6 @@ public struct PolicyLoader {
     /// Loads files in order. Their YAML is parsed two at a time (it depends on
     /// nothing else and is most of the loading); the document is then built in
     /// order. A file parsed early (`early`) is not parsed again.
-    public mutating func load(paths: [String]) { load(paths: paths, early: []) }
-
     mutating func load(paths: [String], early: [Parsed]) {
         var byPath = Dictionary(early.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
         let rest = paths.filter { byPath[$0] == nil }

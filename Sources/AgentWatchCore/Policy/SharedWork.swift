@@ -36,22 +36,7 @@ final class SharedWork<T>: @unchecked Sendable {
     }
 
     /// Takes part until every index is done, waits for the helper, and returns the results.
-    func results() -> [T] {
-        drain()
-        return joined()
-    }
-
-    /// Waits for the helper (every index is taken by now) and returns the results.
-    private func joined() -> [T] {
-        lock.lock()
-        let t = helper
-        helper = nil
-        lock.unlock()
-        if let t { pthread_join(t, nil) }
-        lock.lock()
-        defer { lock.unlock() }
-        return done.compactMap { $0 }
-    }
+    func results() -> [T] { inOrder { _ in } }
 
     /// Hands each result to `body` in index order as soon as it is done,
     /// making items no one has taken while the next one is not; then waits
@@ -78,8 +63,13 @@ final class SharedWork<T>: @unchecked Sendable {
                 lock.wait()  // the helper is making item i
             }
         }
+        let t = helper
+        helper = nil
         lock.unlock()
-        return joined()
+        if let t { pthread_join(t, nil) }
+        lock.lock()
+        defer { lock.unlock() }
+        return done.compactMap { $0 }
     }
 
     private func drain() {
