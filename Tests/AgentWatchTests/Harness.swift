@@ -38,9 +38,10 @@ enum Harness {
         return dir
     }
 
-    /// `agentwatch run --trace T <options> -- command`, killed after `timeout` seconds.
+    /// `agentwatch run --trace T <options> -- command`, killed after `timeout` seconds;
+    /// `wrapper` (say `unshare …`) starts agentwatch itself.
     static func run(_ command: [String], options: [String] = [], trace: Bool = true, defaults: Bool = false,
-                    policy: String? = nil, timeout: Double = 60,
+                    policy: String? = nil, timeout: Double = 60, wrapper: [String] = [],
                     environment: [String: String]? = nil, onStart: ((Process) -> Void)? = nil) throws -> Result {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -54,7 +55,8 @@ enum Harness {
             args += ["--policy", file, "--alerts", dir + "/alerts.jsonl"]
         }
         args += options + ["--"] + command
-        let (status, out, err) = try exec(agentwatch, args, timeout: timeout, environment: environment, onStart: onStart)
+        let (status, out, err) = try exec(wrapper.first ?? agentwatch, wrapper.dropFirst() + (wrapper.isEmpty ? [] : [agentwatch]) + args,
+                                          timeout: timeout, environment: environment, onStart: onStart)
         var events: [[String: Any]] = []
         var header: [String: Any]?
         if trace, let text = try? String(contentsOfFile: tracePath, encoding: .utf8) {

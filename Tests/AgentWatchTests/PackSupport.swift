@@ -64,6 +64,8 @@ enum Pack {
     static let canUnshareNet = works("unshare -rn true")
     /// A namespace of our own whose loopback can carry test-host addresses.
     static let canNetnsHosts = works("TEST_HOSTS=192.0.2.1 unshare -rn \(rogue)netns_hosts.sh true")
+    /// A pid namespace of our own, with its /proc.
+    static let canPidNamespace = works("unshare -rpf --mount-proc true")
     /// A user and mount namespace with tmpfs over /etc, /var/spool and /var/log.
     static let canPrivateEtc = works("unshare -rm sh -c '\(privateMounts) && grep -q \" /etc tmpfs \" /proc/self/mounts'")
     static let privateMounts = "mount -t tmpfs none /etc && mount -t tmpfs none /var/spool && mount -t tmpfs none /var/log"

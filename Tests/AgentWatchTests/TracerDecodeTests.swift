@@ -45,8 +45,15 @@ import Testing
     /// Without a trace a fork's parent, group and session come from the
     /// creator's registers, getpgid and getsid instead of /proc/PID/stat: each
     /// must still be what the process itself reports, across setsid, setpgid
-    /// and CLONE_PARENT.
-    @Test func forkedFactsWithoutProcStat() throws {
+    /// and CLONE_PARENT. In a pid namespace of its own the session's leader
+    /// (outside it) has no number there: the session is 0, as in a container or
+    /// a CI runner whose session is the init's.
+    @Test func forkedFactsWithoutProcStat() throws { try forkedFacts(ownPidNamespace: false) }
+
+    @Test(.enabled(if: Pack.canPidNamespace, "needs unshare -rpf --mount-proc (user, pid and mount namespaces)"))
+    func forkedFactsInAPidNamespaceWithoutItsSessionLeader() throws { try forkedFacts(ownPidNamespace: true) }
+
+    func forkedFacts(ownPidNamespace: Bool) throws {
         let dir = Harness.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let policy = """
@@ -80,7 +87,8 @@ import Testing
         """
         let fixture = Harness.fixture("clone_shapes")
         let r = try Harness.run(["/bin/sh", "-c", "/usr/bin/python3 -c '\(script)' \(dir) && \(fixture) parent \(dir)/cloned"],
-                                trace: false, policy: policy)
+                                trace: false, policy: policy,
+                                wrapper: ownPidNamespace ? ["/usr/bin/unshare", "-rpf", "--mount-proc"] : [])
         #expect(r.status == 0, "\(r.stderr)")
         var truth: [String: String] = [:]
         for line in r.stdout.split(separator: "\n") {
@@ -93,6 +101,7 @@ import Testing
             }
         }
         #expect(truth.count == 4, "\(r.stdout)")
+        if ownPidNamespace { #expect(truth["forked"]?.contains(" sid=0 ") == true, "\(truth)") }
         let seen = Dictionary(r.alerts.compactMap { a -> (String, String)? in
             let words = (a["output"] as? String ?? "").split(separator: " ", maxSplits: 1).map(String.init)
             return words.count == 2 ? (words[0], words[1]) : nil

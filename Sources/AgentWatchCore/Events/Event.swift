@@ -74,13 +74,16 @@ public struct ProcFacts: Sendable, Hashable {
     /// Controlling terminal (tty_nr), 0 without one.
     public var tty: Int32 = 0
     public var pgid: Int32 = 0
-    public var sid: Int32 = 0
+    /// Session id, 0 when the session's leader lies outside our pid namespace (as
+    /// in a container or a CI runner whose session is the init's); -1 when not
+    /// known (a process seen only in an strace log).
+    public var sid: Int32 = -1
     public var capEffective: UInt64 = 0
     public var capPermitted: UInt64 = 0
     public var capInheritable: UInt64 = 0
     /// Audit login uid; -1 when unset.
     public var loginuid: Int64 = -1
-    public init(tty: Int32 = 0, pgid: Int32 = 0, sid: Int32 = 0, capEffective: UInt64 = 0, capPermitted: UInt64 = 0,
+    public init(tty: Int32 = 0, pgid: Int32 = 0, sid: Int32 = -1, capEffective: UInt64 = 0, capPermitted: UInt64 = 0,
                 capInheritable: UInt64 = 0, loginuid: Int64 = -1) {
         self.tty = tty
         self.pgid = pgid

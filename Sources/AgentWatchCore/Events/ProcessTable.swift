@@ -170,7 +170,7 @@ public final class ProcessTable: @unchecked Sendable {
             rec.binary = parent?.binary
             rec.script = parent?.script
             rec.facts = s.facts
-            if s.facts.sid != 0 { rec.sid = s.facts.sid }
+            if s.facts.sid >= 0 { rec.sid = s.facts.sid }
             rec.exeFromMemfd = parent?.exeFromMemfd ?? false
             lastLookup = nil
             byPid[e.pid] = rec
@@ -189,7 +189,7 @@ public final class ProcessTable: @unchecked Sendable {
             rec.facts = x.facts
             rec.binary = x.binary
             rec.script = x.script
-            if x.facts.sid != 0 { rec.sid = x.facts.sid }
+            if x.facts.sid >= 0 { rec.sid = x.facts.sid }
             rec.exeFromMemfd = x.exe.hasPrefix("/memfd:")
             lastLookup = nil
             byPid[e.pid] = rec

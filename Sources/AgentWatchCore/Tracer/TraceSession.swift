@@ -349,7 +349,7 @@ public final class TraceSession: StackSource {
     func forkedStat(_ child: Int32, creator: TaskState) -> ProcStat? {
         guard !options.procFacts.contains(.terminal), cp_creator_is_parent(creator.tid) == 1 else { return nil }
         let pgid = getpgid(child), sid = getsid(child)
-        guard pgid > 0, sid > 0 else { return nil }
+        guard pgid >= 0, sid >= 0 else { return nil }
         let parent = processes.process(creator.pid)
         return ProcStat(comm: parent?.comm ?? "", ppid: creator.pid, pgid: pgid, sid: sid, tty: parent?.tty ?? 0)
     }
