@@ -27,6 +27,9 @@ public struct TraceOptions: Sendable {
     public var cloneStopFlags: UInt64?
     /// The /proc facts read at each spawn and exec besides stat (see ProcFactNeeds).
     public var procFacts: ProcFactNeeds = .all
+    /// A task that keeps stopping alone shares the tracer's CPU (CoLocation);
+    /// AGENTWATCH_COLOCATE=0 turns it off, to compare.
+    public var coLocate = getenv("AGENTWATCH_COLOCATE").map { String(cString: $0) != "0" } ?? true
 
     public init(traced: Set<String>) { self.traced = traced }
 
@@ -105,6 +108,7 @@ public final class TraceSession: StackSource {
     let tracedNumbers: Set<Int>
     let fingerprints: Fingerprinter
     let stacks = Stacks()
+    let coLocation: CoLocation
     static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
 
     /// The stack of a task stopped right now (the engine asks while it decides).
@@ -122,10 +126,11 @@ public final class TraceSession: StackSource {
         self.startMono = TraceClock.mono()
         self.fingerprints = Fingerprinter(hash: options.hashExecutables)
         var nrs = Set<Int>()
-        for name in options.traced.union(Self.alwaysTraced) {
+        for name in options.traced.union(Self.alwaysTraced).union(options.coLocate ? CoLocation.affinityCalls : []) {
             if let n = SyscallTable.x86_64Number(name) { nrs.insert(n) }
         }
         tracedNumbers = nrs
+        coLocation = CoLocation(enabled: options.coLocate)
     }
 
     // MARK: spawning
@@ -230,6 +235,7 @@ public final class TraceSession: StackSource {
         guard keepStats else { return }
         let total = stats.filter { $0.key.hasPrefix("stop:") }.values.reduce(0, +)
         sink.notice("stats: \(total) stops")
+        if coLocation.pins > 0 { sink.notice("stats: \(coLocation.pins) colocate:pins") }
         for (k, v) in stats.sorted(by: { $0.value > $1.value }).prefix(30) { sink.notice("stats: \(v) \(k)") }
     }
 
@@ -245,6 +251,8 @@ public final class TraceSession: StackSource {
         }
         guard w.stopped != 0 else { return }
         let task = known(tid, creator: nil, via: nil)
+        coLocation.stopped(task)
+        defer { coLocation.settled(task) }
         switch w.event {
         case 7: // PTRACE_EVENT_SECCOMP
             syscallEntry(task)
@@ -256,6 +264,7 @@ public final class TraceSession: StackSource {
             let child = Int32(truncatingIfNeeded: msg)
             task.lastChild = child
             let childTask = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
+            coLocation.created(child, by: task)
             if !childTask.workingDirectory.keeps {
                 childTask.workingDirectory = task.workingDirectory.forChild(creator: task.tid, child: child)
             }
@@ -356,6 +365,7 @@ public final class TraceSession: StackSource {
 
     func taskEnded(_ tid: Int32, code: Int32?, signal: Int32?, core: Bool) {
         guard let task = tasks.removeValue(forKey: tid) else { return }
+        coLocation.ended(task)
         forgetThread(of: task.pid)
         if threadsOf[task.pid] == nil { sharedMemory.remove(task.pid) }
         finishUnfinished(task)
@@ -482,6 +492,15 @@ public final class TraceSession: StackSource {
         if arch == .i386 { raw = raw.map { $0 & 0xFFFF_FFFF } }
         var name = SyscallTable.name(nr: info.nr, arch: arch)
         if keepStats { count("entry:" + name) }
+        if CoLocation.affinityCalls.contains(name) {
+            let target = raw[0] == 0 ? task : tasks[Int32(truncatingIfNeeded: raw[0])]
+            if let target { coLocation.affinityAsked(of: target) }
+            // Stopped for the release alone: not an event (a foreign-arch call still is one).
+            if arch == .x86_64, !options.allSyscalls, !options.traced.contains(name) {
+                resume(task)
+                return
+            }
+        }
         var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit,
                                 workingDirectory: task.workingDirectory)
         if arch == .i386 && name == "socketcall" {
@@ -707,6 +726,11 @@ final class TaskState {
     var workingDirectory = WorkingDirectory()
     /// The syscall awaiting its exit may change the working directory.
     var changingDirectory = false
+    /// Its own CPU mask while CoLocation keeps it on the tracer's CPU (and until
+    /// its next stop, for a child forked just before the release).
+    var maskBeforePin: cp_cpu_mask?
+    /// It read or set a CPU mask: CoLocation leaves it where it is.
+    var keepsOwnAffinity = false
 
     init(tid: Int32, pid: Int32) {
         self.tid = tid
