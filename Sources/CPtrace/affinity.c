@@ -28,3 +28,7 @@ int cp_pin_to_cpu(pid_t tid, int cpu) {
 int cp_mask_has(const cp_cpu_mask *mask, int cpu) {
     return cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, (const cpu_set_t *)mask);
 }
+
+int cp_mask_is_only(const cp_cpu_mask *mask, int cpu) {
+    return CPU_COUNT((const cpu_set_t *)mask) == 1 && cp_mask_has(mask, cpu);
+}

@@ -23,6 +23,9 @@ final class CoLocation {
     private var lastTid: Int32 = 0
     private var streak = 0
     private(set) var pinned: TaskState?
+    /// The task pinned now, or released since its last stop, and its CPU.
+    private var recent: TaskState?
+    private var pinnedCPU: Int32 = -1
     private var tracerMask = cp_cpu_mask()
     private var tracerMoved = false
     private(set) var pins = 0
@@ -50,7 +53,10 @@ final class CoLocation {
     /// before the stop: the first stop after a release may still bring one that
     /// inherited the one CPU, later ones cannot.
     func settled(_ task: TaskState) {
-        if task.maskBeforePin != nil, pinned !== task { task.maskBeforePin = nil }
+        if task.maskBeforePin != nil, pinned !== task {
+            task.maskBeforePin = nil
+            if recent === task { recent = nil }
+        }
     }
 
     /// A child (process or thread) of a creator pinned when it forked.
@@ -59,7 +65,17 @@ final class CoLocation {
         _ = cp_set_affinity(child, &mask)
     }
 
+    /// A task seen before its creator's fork event: a thread or child of the
+    /// recently pinned task, made on the one CPU, may already run there.
+    func appeared(_ tid: Int32, process: Int32, parent: Int32) {
+        guard let t = recent, var mask = t.maskBeforePin, process == t.pid || parent == t.pid else { return }
+        var now = cp_cpu_mask()
+        guard cp_get_affinity(tid, &now) == 0, cp_mask_is_only(&now, pinnedCPU) != 0 else { return }
+        _ = cp_set_affinity(tid, &mask)
+    }
+
     func ended(_ task: TaskState) {
+        if recent === task { recent = nil }
         guard pinned === task else { return }
         pinned = nil
         restoreTracer()
@@ -85,6 +101,8 @@ final class CoLocation {
         tracerMoved = true
         task.maskBeforePin = mask
         pinned = task
+        recent = task
+        pinnedCPU = cpu
         pins += 1
     }
 

@@ -323,6 +323,7 @@ public final class TraceSession: StackSource {
             if keepStats { count("task:seen before its creator's event") }
             status = ProcStatus.read(tid)
             pid = status?.tgid ?? tid
+            coLocation.appeared(tid, process: pid, parent: status?.ppid ?? 0)
         }
         let task = TaskState(tid: tid, pid: pid)
         // Tied to its creator's entry by the creator's fork event.
