@@ -13,7 +13,10 @@ import CPtrace
 /// affinity mask is released before the call runs and never moved again, and a
 /// child made while its creator was pinned gets the creator's own mask.
 final class CoLocation {
-    static let streakToPin = 16
+    /// 16 pinned make -j2's compilers at every burst of header opens (51 pins a
+    /// build, ~5% slower than without); 64 still pins find, git and a test
+    /// runner early (9 interleaved runs: bench/RESULTS.md).
+    static let streakToPin = 64
     /// A long streak is released now and then, so that the pair is placed again
     /// if something outside the tree has come to load that CPU.
     static let streakToReplace = 4096

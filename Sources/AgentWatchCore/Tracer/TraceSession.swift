@@ -494,7 +494,8 @@ public final class TraceSession: StackSource {
         var name = SyscallTable.name(nr: info.nr, arch: arch)
         if keepStats { count("entry:" + name) }
         if CoLocation.affinityCalls.contains(name) {
-            let target = raw[0] == 0 ? task : tasks[Int32(truncatingIfNeeded: raw[0])]
+            let pid = Int32(truncatingIfNeeded: raw[0])  // pid_t: the kernel reads the low half
+            let target = pid == 0 ? task : tasks[pid]
             if let target { coLocation.affinityAsked(of: target) }
             // Stopped for the release alone: not an event (a foreign-arch call still is one).
             if arch == .x86_64, !options.allSyscalls, !options.traced.contains(name) {
