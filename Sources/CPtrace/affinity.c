@@ -2,7 +2,6 @@
 // CoLocation.swift): a stop between CPUs wakes an idle vCPU twice.
 #define _GNU_SOURCE
 #include <sched.h>
-#include <string.h>
 
 #include "cptrace.h"
 

@@ -180,6 +180,7 @@ int cp_set_affinity(pid_t tid, const cp_cpu_mask *mask);
 int cp_pin_to_cpu(pid_t tid, int cpu);
 int cp_mask_has(const cp_cpu_mask *mask, int cpu);
 int cp_mask_is_only(const cp_cpu_mask *mask, int cpu);
+
 /* 0 when both tasks share one fs_struct (kcmp KCMP_FS), else nonzero or -1. */
 int cp_kcmp_fs(pid_t a, pid_t b);
 
