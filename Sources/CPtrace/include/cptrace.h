@@ -168,6 +168,9 @@ void cp_unwind_flush(void);
 int cp_kill(pid_t pid, int sig);
 int cp_tgkill(pid_t tgid, pid_t tid, int sig);
 
+/* 0 when both tasks share one fs_struct (kcmp KCMP_FS), else nonzero or -1. */
+int cp_kcmp_fs(pid_t a, pid_t b);
+
 // ---- CPU affinity ------------------------------------------------------------
 
 // Laid out like cpu_set_t (1024 CPUs).
@@ -180,9 +183,6 @@ int cp_set_affinity(pid_t tid, const cp_cpu_mask *mask);
 int cp_pin_to_cpu(pid_t tid, int cpu);
 int cp_mask_has(const cp_cpu_mask *mask, int cpu);
 int cp_mask_is_only(const cp_cpu_mask *mask, int cpu);
-
-/* 0 when both tasks share one fs_struct (kcmp KCMP_FS), else nonzero or -1. */
-int cp_kcmp_fs(pid_t a, pid_t b);
 
 #ifdef __cplusplus
 }
