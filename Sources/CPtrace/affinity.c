@@ -1,6 +1,5 @@
 // CPU masks of tasks, for sharing one CPU with a task that stops often (see
 // CoLocation.swift): a stop between CPUs wakes an idle vCPU twice.
-#define _GNU_SOURCE
 #include <sched.h>
 
 #include "cptrace.h"

@@ -11,8 +11,16 @@ enum FdResolver {
 
     static func resolve(pid: Int32, fd: Int32) -> FdInfo? {
         if fd < 0 { return nil }
-        guard let target = readlink("/proc/\(pid)/fd/\(fd)") else { return nil }
+        guard let target = link(pid: pid, fd: fd) else { return nil }
         return classify(target, pid: pid, fd: fd)
+    }
+
+    static func link(pid: Int32, fd: Int32) -> String? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf -> String? in
+            guard let base = buf.baseAddress else { return nil }
+            let n = base.withMemoryRebound(to: CChar.self, capacity: buf.count) { cp_fd_link(pid, fd, $0, buf.count) }
+            return n < 0 ? nil : String(decoding: UnsafeBufferPointer(start: base, count: n), as: UTF8.self)
+        }
     }
 
     static func classify(_ target: String, pid: Int32, fd: Int32) -> FdInfo {

@@ -119,7 +119,10 @@ ssize_t cp_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
 // Duplicates a tracee's descriptor into agentwatch (pidfd_getfd); -1 on error.
 int cp_dup_tracee_fd(pid_t pid, int fd);
-/* Closes the pidfd kept for a process that ended (see cp_dup_tracee_fd). */
+/* What the tracee's descriptor `fd` links to (/proc/PID/fd/FD), into `buf`
+ * without a NUL: its length, or -1 with errno. */
+ssize_t cp_fd_link(pid_t pid, int fd, char *buf, size_t cap);
+/* Closes what is kept for a process that ended (its pidfd, its /proc/PID/fd). */
 void cp_forget_process(pid_t pid);
 
 // Socket facts from a descriptor agentwatch holds.
