@@ -16,11 +16,7 @@ enum FdResolver {
     }
 
     static func link(pid: Int32, fd: Int32) -> String? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf -> String? in
-            guard let base = buf.baseAddress else { return nil }
-            let n = base.withMemoryRebound(to: CChar.self, capacity: buf.count) { cp_fd_link(pid, fd, $0, buf.count) }
-            return n < 0 ? nil : String(decoding: UnsafeBufferPointer(start: base, count: n), as: UTF8.self)
-        }
+        SystemFiles.linkText { cp_fd_link(pid, fd, $0, $1) }
     }
 
     static func classify(_ target: String, pid: Int32, fd: Int32) -> FdInfo {
