@@ -90,17 +90,23 @@ ssize_t cp_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len) {
 typedef struct { pid_t pid; int fd; } kept_fd;
 static _Thread_local kept_fd pidfds[PIDFD_SLOTS];
 
-static int pidfd_of(pid_t pid, int reopen) {
-    int i = (int)((unsigned)pid % PIDFD_SLOTS);
-    if (pidfds[i].pid == pid && pidfds[i].fd > 0 && !reopen) return pidfds[i].fd;
-    if (pidfds[i].pid != 0 && pidfds[i].fd > 0) close(pidfds[i].fd);
-    pidfds[i].pid = 0;
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+/* The descriptor kept for `pid` in `table`, opened by `open_for` when the slot
+ * holds another pid, nothing, or (`reopen`) one that has just failed. */
+static int kept_of(kept_fd *table, pid_t pid, int reopen, int (*open_for)(pid_t)) {
+    kept_fd *slot = &table[(unsigned)pid % PIDFD_SLOTS];
+    if (slot->pid == pid && slot->fd > 0 && !reopen) return slot->fd;
+    if (slot->pid != 0 && slot->fd > 0) close(slot->fd);
+    slot->pid = 0;
+    int fd = open_for(pid);
     if (fd < 0) return -1;
-    pidfds[i].pid = pid;
-    pidfds[i].fd = fd;
+    slot->pid = pid;
+    slot->fd = fd;
     return fd;
 }
+
+static int open_pidfd(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+static int pidfd_of(pid_t pid, int reopen) { return kept_of(pidfds, pid, reopen, open_pidfd); }
 
 int cp_dup_tracee_fd(pid_t pid, int fd) {
     int pidfd = pidfd_of(pid, 0);
@@ -121,19 +127,13 @@ int cp_dup_tracee_fd(pid_t pid, int fd) {
  * the directory again once before it counts. */
 static _Thread_local kept_fd fddirs[PIDFD_SLOTS];
 
-static int fddir_of(pid_t pid, int reopen) {
-    int i = (int)((unsigned)pid % PIDFD_SLOTS);
-    if (fddirs[i].pid == pid && fddirs[i].fd > 0 && !reopen) return fddirs[i].fd;
-    if (fddirs[i].pid != 0 && fddirs[i].fd > 0) close(fddirs[i].fd);
-    fddirs[i].pid = 0;
+static int open_fddir(pid_t pid) {
     char path[40];
     snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    fddirs[i].pid = pid;
-    fddirs[i].fd = fd;
-    return fd;
+    return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
+
+static int fddir_of(pid_t pid, int reopen) { return kept_of(fddirs, pid, reopen, open_fddir); }
 
 ssize_t cp_fd_link(pid_t pid, int fd, char *buf, size_t cap) {
     char name[16];

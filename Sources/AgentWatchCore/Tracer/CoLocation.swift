@@ -22,6 +22,8 @@ final class CoLocation {
     static let streakToReplace = 4096
     /// Stopped only to release a task before it sees (or sets) its mask.
     static let affinityCalls: Set<String> = ["sched_getaffinity", "sched_setaffinity"]
+    /// Their x86_64 numbers: every stop asks, and a number is cheaper to look up than a name.
+    static let affinityNumbers = Set(affinityCalls.compactMap(SyscallTable.x86_64Number))
     let enabled: Bool
     private var lastTid: Int32 = 0
     private var streak = 0

@@ -493,7 +493,8 @@ public final class TraceSession: StackSource {
         if arch == .i386 { raw = raw.map { $0 & 0xFFFF_FFFF } }
         var name = SyscallTable.name(nr: info.nr, arch: arch)
         if keepStats { count("entry:" + name) }
-        if CoLocation.affinityCalls.contains(name) {
+        if coLocation.enabled, arch == .x86_64 ? CoLocation.affinityNumbers.contains(Int(truncatingIfNeeded: info.nr))
+                                                : CoLocation.affinityCalls.contains(name) {
             let pid = Int32(truncatingIfNeeded: raw[0])  // pid_t: the kernel reads the low half
             let target = pid == 0 ? task : tasks[pid]
             if let target { coLocation.affinityAsked(of: target) }
