@@ -53,6 +53,13 @@ struct Lint: ParsableCommand {
             } else {
                 print("prefilter: opens of directories stop, for: \(dirRules.joined(separator: ", ")) (add `fd.type != directory` where a directory cannot matter)")
             }
+            let writeRules = engine.rulesMatchingNonSocketWrites
+            let writesStop = PolicyEngine.stdioWriteSyscalls.contains(where: engine.nativeSyscalls.contains)
+            if writesStop && writeRules.isEmpty {
+                print("prefilter: writes to stdin, stdout and stderr run without a stop while none of them is a socket (no rule can match a write that sends nothing on a socket)")
+            } else if writesStop {
+                print("prefilter: writes to stdin, stdout and stderr stop, for: \(writeRules.joined(separator: ", ")) (a rule that reads only sent bytes, evt.buffer or fd.dns.query, cannot match them)")
+            }
         }
         let errors = set.errors.count, warnings = set.diagnostics.warnings.count
         print("\(set.rules.count) rule(s) can run, \(set.skipped.count) cannot; \(errors) error(s), \(warnings) warning(s)")

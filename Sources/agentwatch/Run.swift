@@ -110,6 +110,9 @@ struct Run: ParsableCommand {
         // Without rules, or with opens named by --syscalls, every open is wanted, directories too.
         options.directoryOpens = policySet.rules.isEmpty || !engine.rulesMatchingDirectoryOpens.isEmpty
             || !requested.isDisjoint(with: ["open", "openat"])
+        // Without rules, or with write or writev named by --syscalls, every write is wanted.
+        options.stdioWrites = policySet.rules.isEmpty || !engine.rulesMatchingNonSocketWrites.isEmpty
+            || !requested.isDisjoint(with: PolicyEngine.stdioWriteSyscalls)
         // Without rules, or with clone named by --syscalls, every clone is wanted.
         options.cloneStopFlags = policySet.rules.isEmpty || requested.contains("clone") ? nil : engine.cloneStopFlags
         options.recordResults = trace != nil || print

@@ -159,4 +159,55 @@ import Testing
         let asked = try Harness.run(cmd, options: ["--syscalls", "openat"], defaults: true)
         #expect(opened(asked) == [box + "/listed", box + "/listed/file.txt"])
     }
+
+    func writeRules(_ conditions: [String]) -> [String] { engine(conditions).rulesMatchingNonSocketWrites }
+
+    /// Writes to stdin, stdout and stderr run unstopped only while no rule can
+    /// match a write that sends nothing on a socket.
+    @Test func conditionsThatCanMatchAWriteToAFile() {
+        for c in ["evt.type = write and fd.name = /tmp/log",
+                  "evt.type in (write, writev) and fd.type = file",
+                  "evt.type = writev and not evt.buffer contains stratum",
+                  "evt.type = write and proc.name = xmrig",
+                  "evt.type = write and (evt.buffer contains x or fd.num = 1)",
+                  "evt.type = write and tolower(evt.buffer) contains x",
+                  "evt.type = write and fd.typechar != 4"] {
+            #expect(writeRules([c]) == ["r0"], "\(c)")
+        }
+    }
+
+    @Test func conditionsThatCannotMatchAWriteToAFile() {
+        for c in ["evt.type in (sendto, write, writev) and evt.buffer contains mining.subscribe",
+                  "evt.type = write and fd.dns.query contains pool",
+                  "evt.type in (connect, write) and (fd.sip.name endswith .ngrok.com or fd.sni = x)",
+                  "evt.type = write and fd.sport = 3333",
+                  "evt.type = write and fd.l4proto = tcp and proc.name = sh",
+                  "evt.type = write and evt.arch = i386",
+                  "evt.type = openat and fd.name = /x"] {
+            #expect(writeRules([c]).isEmpty, "\(c)")
+        }
+    }
+
+    /// The analysis takes these fields as absent on a write to a file: each must be.
+    @Test func socketOnlyFieldsAreAbsentOnAWriteToAFile() throws {
+        let table = ProcessTable()
+        table.apply(Event(seq: 1, mono: 1, wall: 1, pid: 50, tid: 50, kind: .spawn(Spawn(
+            ppid: 1, via: "root", exe: "/bin/sh", argv: ["sh"], cwd: "/", uid: 0, comm: "sh", facts: ProcFacts(sid: 50)))))
+        for name in ["write", "writev"] {
+            let sc = Syscall(name: name, nr: name == "write" ? 1 : 20, arch: .x86_64,
+                             args: [Arg("fd", .fd(1, FdInfo(kind: .file, name: "/tmp/out"))), Arg("count", .int(5))])
+            let ev = Event(seq: 2, mono: 2, wall: 2, pid: 50, tid: 50, kind: .syscall(sc))
+            let c = EvalContext(event: ev, processes: table, phase: .entry, syscall: sc, name: name)
+            for field in PrefilterAnalysis.socketOnlyFields {
+                let spec = try #require(FieldTable.byName[field], "\(field)")
+                #expect(spec.extract(c, nil) == nil, "\(field) on \(name)")
+            }
+        }
+    }
+
+    /// The pack's stratum, pool-lookup and tunnel rules read only what a socket carries.
+    @Test func thePackLetsStdioWritesRun() {
+        let set = PolicySet.load(paths: [Harness.repo + "/Policies"])
+        #expect(PolicyEngine(policies: set).rulesMatchingNonSocketWrites.isEmpty)
+    }
 }

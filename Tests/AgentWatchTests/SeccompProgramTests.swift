@@ -20,6 +20,7 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
         case 0x54: acc &= i.k
         case 0x15: pc += acc == i.k ? Int(i.jt) : Int(i.jf)
         case 0x35: pc += acc >= i.k ? Int(i.jt) : Int(i.jf)
+        case 0x25: pc += acc > i.k ? Int(i.jt) : Int(i.jf)
         case 0x06: return i.k
         default: return 0xDEAD
         }
@@ -150,5 +151,67 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
         #expect(SyscallTable.name(nr: 102, arch: .i386) == "socketcall")
         #expect(SyscallTable.name(nr: 452, arch: .x86_64) == "fchmodat2")
         #expect(SyscallTable.name(nr: 9999, arch: .x86_64) == "syscall_9999")
+    }
+
+    /// With the stdio exemption: write and writev on 0–2 run (the kernel reads the
+    /// low half of the descriptor), elsewhere they stop; every call that could put
+    /// a socket on 0–2 or empty a slot stops; the same calls elsewhere keep their
+    /// usual answer.
+    @Test func stdioExemption() {
+        let trace = SeccompProgram.retTrace | 1, allow = SeccompProgram.retAllow
+        let x86 = SyscallTable.auditArchX86_64
+        for numbers: Set<Int> in [[1, 20, 56, 59, 42], [1, 20, 56, 59, 42, 33, 3, 72, 16]] {
+            let prog = SeccompProgram.build(numbers: numbers, all: false, cloneStopFlags: 0, stdioExempt: true)
+            func ret(_ nr: Int, _ args: [UInt64]) -> UInt32 { runBPF(prog, nr: UInt32(nr), arch: x86, args: args) }
+            let usual = { (nr: Int) in numbers.contains(nr) ? trace : allow }
+            for nr in [1, 20] {
+                #expect(ret(nr, [0]) == allow)
+                #expect(ret(nr, [2, 0x7000, 10]) == allow)
+                #expect(ret(nr, [0x1_0000_0001]) == allow, "the kernel writes to descriptor 1")
+                #expect(ret(nr, [3]) == trace)
+                #expect(ret(nr, [0xFFFF_FFFF]) == trace)
+                #expect(ret(nr, [0x1_0000_0003]) == trace)
+            }
+            #expect(ret(3, [1]) == trace)                              // close(1)
+            #expect(ret(3, [0x1_0000_0002]) == trace)
+            #expect(ret(3, [7]) == usual(3))
+            #expect(ret(436, [0, 100, 0]) == trace)                    // close_range(0, 100)
+            #expect(ret(436, [3, 0xFFFF_FFFF, 0]) == usual(436))
+            #expect(ret(33, [5, 1]) == trace)                          // dup2(5, 1)
+            #expect(ret(33, [1, 5]) == usual(33))
+            #expect(ret(292, [5, 2, 0]) == trace)                      // dup3(5, 2, 0)
+            #expect(ret(292, [5, 9, 0]) == usual(292))
+            #expect(ret(72, [1, 2, 1]) == trace)                       // fcntl(1, F_SETFD, FD_CLOEXEC)
+            #expect(ret(72, [1, 3]) == usual(72))                      // fcntl(1, F_GETFL)
+            #expect(ret(72, [4, 2, 1]) == usual(72))
+            #expect(ret(16, [0, 0x5451]) == trace)                     // ioctl(0, FIOCLEX)
+            #expect(ret(16, [0, 0x5401]) == usual(16))                 // ioctl(0, TCGETS)
+            #expect(ret(16, [5, 0x5451]) == usual(16))
+            let files: UInt64 = 0x400, thread: UInt64 = 0x10000, vm: UInt64 = 0x100, sighand: UInt64 = 0x800
+            #expect(ret(56, [files | 17]) == trace, "a process sharing the descriptor table")
+            #expect(ret(56, [vm | sighand | thread | files]) == allow, "a thread")
+            #expect(ret(56, [17]) == allow)
+            #expect(runBPF(prog, nr: 3, arch: SyscallTable.auditArchI386, args: [1]) == SeccompProgram.retTrace | 2)
+        }
+        // Without the exemption nothing of this is in the program.
+        let plain = SeccompProgram.build(numbers: [1, 20], all: false)
+        #expect(runBPF(plain, nr: 1, arch: x86, args: [1]) == trace)
+        #expect(runBPF(plain, nr: 3, arch: x86, args: [1]) == allow)
+    }
+
+    /// The filter a process gets once a socket may be on 0–2: its writes there stop.
+    @Test func stdioWritesFilter() {
+        let prog = SeccompProgram.stdioWrites()
+        let trace = SeccompProgram.retTrace | 1, allow = SeccompProgram.retAllow
+        let x86 = SyscallTable.auditArchX86_64
+        for nr: UInt32 in [1, 20] {
+            #expect(runBPF(prog, nr: nr, arch: x86, args: [1]) == trace)
+            #expect(runBPF(prog, nr: nr, arch: x86, args: [0x1_0000_0000]) == trace)
+            #expect(runBPF(prog, nr: nr, arch: x86, args: [3]) == allow, "the first filter's business")
+        }
+        for nr: UInt32 in [0, 2, 3, 33, 59, 0x4000_0001] {
+            #expect(runBPF(prog, nr: nr, arch: x86, args: [1]) == allow)
+        }
+        #expect(runBPF(prog, nr: 4, arch: SyscallTable.auditArchI386, args: [1]) == allow, "it always stops through the first")
     }
 }

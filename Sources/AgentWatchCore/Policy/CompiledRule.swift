@@ -24,6 +24,8 @@ public struct CompiledRule: Sendable {
     let sequence: CompiledSequence?
     /// The condition (or a sequence step) can hold for an open of a directory.
     var mayMatchDirectoryOpen = true
+    /// The condition (or a step) can hold for a write that sends nothing on a socket.
+    var mayMatchNonSocketWrite = true
     /// A native clone whose flags hold none of these cannot match; nil: any clone may.
     var cloneStopFlags: UInt64?
     /// The syscalls it can match when made natively (x86_64); nil: all of eventTypes.
@@ -73,6 +75,8 @@ struct CompiledStep: Sendable {
     let captures: [BoundField]
     /// The step can hold for an open of a directory.
     var mayMatchDirectoryOpen = true
+    /// The step can hold for a write that sends nothing on a socket.
+    var mayMatchNonSocketWrite = true
     /// The syscalls the step can match when made natively.
     var nativeTypes: Set<String> = []
 

@@ -165,6 +165,17 @@ public final class PolicyEngine {
         }.map(\.name)
     }
 
+    /// Rules that could match a write or writev sending nothing on a socket, by
+    /// name: while there are none, the prefilter lets writes to stdin, stdout and
+    /// stderr through without a stop (the tracer keeps sockets off them).
+    public static let stdioWriteSyscalls = PrefilterAnalysis.stdioWriteSyscalls
+
+    public var rulesMatchingNonSocketWrites: [String] {
+        rules.filter { r in
+            PrefilterAnalysis.stdioWriteSyscalls.contains { r.eventTypes.contains($0) } && r.mayMatchNonSocketWrite
+        }.map(\.name)
+    }
+
     /// A native clone may run without a stop when its flags hold none of these
     /// (the tracer adds the ones it needs itself); nil while some rule must see
     /// every clone.

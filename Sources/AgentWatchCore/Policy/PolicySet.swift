@@ -96,6 +96,7 @@ struct PolicyCompiler {
         var sequence: CompiledSequence?
         var condFields: [BoundField] = []
         var directoryOpens = true
+        var nonSocketWrites = true
         var cloneStopFlags: UInt64?
         var nativeTypes: Set<String>?
         var condition: RExpr?
@@ -106,6 +107,7 @@ struct PolicyCompiler {
             types = s.steps.reduce(TypeSet.none) { $0.union($1.types) }
             timing = s.steps.last?.timing ?? Timing()
             directoryOpens = s.steps.contains { $0.mayMatchDirectoryOpen }
+            nonSocketWrites = s.steps.contains { $0.mayMatchNonSocketWrite }
             cloneStopFlags = s.steps.reduce(UInt64?.some(0)) { flags, step in
                 guard step.types.contains("clone") else { return flags }
                 guard let flags, let e = step.condition else { return nil }
@@ -120,6 +122,7 @@ struct PolicyCompiler {
             types = TypeAnalysis.types(expr)
             timing = TypeAnalysis.timing(expr)
             directoryOpens = PrefilterAnalysis.mayMatchDirectoryOpen(expr)
+            nonSocketWrites = PrefilterAnalysis.mayMatchNonSocketWrite(expr)
             cloneStopFlags = PrefilterAnalysis.cloneStopFlags(expr)
             if !types.complement { nativeTypes = PrefilterAnalysis.nativeTypes(expr, among: types.names) }
         }
@@ -138,6 +141,7 @@ struct PolicyCompiler {
                                 predicate: predicate, condition: condition, timing: timing, output: out, fields: fields,
                                 conditionFieldCount: condFields.count, sequence: sequence)
         rule.mayMatchDirectoryOpen = directoryOpens
+        rule.mayMatchNonSocketWrite = nonSocketWrites
         rule.cloneStopFlags = cloneStopFlags
         rule.nativeTypes = nativeTypes
         lint(rule, r)
@@ -315,6 +319,7 @@ struct PolicyCompiler {
                                     timing: TypeAnalysis.timing(e), captures: reg.fields[i])
             step.condition = e
             step.mayMatchDirectoryOpen = PrefilterAnalysis.mayMatchDirectoryOpen(e)
+            step.mayMatchNonSocketWrite = PrefilterAnalysis.mayMatchNonSocketWrite(e)
             if !step.types.complement { step.nativeTypes = PrefilterAnalysis.nativeTypes(e, among: step.types.names) }
             if step.types.isEmpty {
                 error("step \(i + 1) of sequence \(r.name) can never match", seq.stepLocations[i], r.name)

@@ -7,10 +7,15 @@
 /// on those facts are decided; every other leaf is unknown. A call may run without
 /// a stop only when every rule is then definitely false.
 ///
-/// Two uses: a syscall indexed only by rules that cannot match a native call (the
+/// For write and writev, that the descriptor is no socket (stdin, stdout and
+/// stderr while none of them is one: StdioGuard keeps that true).
+///
+/// Three uses: a syscall indexed only by rules that cannot match a native call (the
 /// pack's "32-bit syscall" rule names socket, bind, listen…) is not stopped
 /// natively at all; and opens of directories (`find`, `git`, builds make thousands,
-/// none touches a file's bytes) run unstopped when no rule can match one.
+/// none touches a file's bytes) run unstopped when no rule can match one;
+/// writes to stdout and stderr likewise, when no rule can match a write that sends
+/// nothing on a socket.
 enum PrefilterAnalysis {
     /// The syscalls whose open flags the prefilter reads from a register.
     static let directoryOpenSyscalls = ["open", "openat"]
@@ -22,6 +27,26 @@ enum PrefilterAnalysis {
         var directoryOpen = false
         /// clone flag bits known to be clear (the prefilter read the register).
         var cloneFlagsClear: UInt64 = 0
+        /// A write or writev on a descriptor that is no socket: the decoder reads
+        /// no bytes from it, so every field made of sent bytes is absent.
+        var nonSocketWrite = false
+    }
+
+    /// The calls whose bytes the decoder reads only from sockets, and that the
+    /// prefilter lets through on stdin/stdout/stderr while none of those is a socket.
+    static let stdioWriteSyscalls = ["write", "writev"]
+
+    /// Fields absent on a write to a descriptor that is no socket: those made of
+    /// the bytes sent (the decoder reads none) and those of socket addresses.
+    static let socketOnlyFields: Set<String> = [
+        "evt.buffer", "fd.sendbytes", "fd.sni", "fd.dns.query",
+        "fd.sip", "fd.sport", "fd.cip", "fd.cport", "fd.rip", "fd.rport", "fd.lip", "fd.lport", "fd.ip", "fd.port",
+        "fd.net", "fd.snet", "fd.cnet", "fd.rnet", "fd.lnet", "fd.connected",
+        "fd.sip.name", "fd.cip.name", "fd.rip.name", "fd.lip.name", "fd.l4proto", "fd.sockfamily",
+    ]
+
+    static func mayMatchNonSocketWrite(_ e: RExpr) -> Bool {
+        stdioWriteSyscalls.contains { eval(e, Facts(syscall: $0, nonSocketWrite: true)) != .no }
     }
 
     /// The clone flags whose absence makes the condition false on a native
@@ -113,6 +138,11 @@ enum PrefilterAnalysis {
 
     private static func leaf(_ l: Leaf, _ facts: Facts) -> Truth {
         if facts.syscall == "clone", facts.cloneFlagsClear != 0, let bits = cloneFlagsAsked(l), bits & ~facts.cloneFlagsClear == 0 {
+            return .no
+        }
+        // Any comparison with an absent field is false (CheckCompiler), an existence test too.
+        if facts.nonSocketWrite, l.field.transformers.isEmpty,
+           socketOnlyFields.contains(l.field.spec.name) || (l.field.spec.name == "evt.arg" && l.field.arg == "data") {
             return .no
         }
         guard l.field.transformers.isEmpty, l.field.arg == nil, let op = l.op else { return .unknown }

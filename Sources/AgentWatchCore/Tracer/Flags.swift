@@ -59,6 +59,7 @@ enum Flags {
     static let cloneUntraced: UInt64 = 0x800000
     static let cloneVM: UInt64 = 0x100
     static let cloneThread: UInt64 = 0x10000
+    static let cloneFiles: UInt64 = 0x400
     static let cloneVfork: UInt64 = 0x4000
 
     static func cloneFlags(_ raw: UInt64) -> ArgValue {

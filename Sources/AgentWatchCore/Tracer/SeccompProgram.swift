@@ -30,6 +30,7 @@ enum SeccompProgram {
     static func argLow(_ i: Int) -> UInt32 { UInt32(16 + 8 * i) }
 
     static let mmapNr = 9, shmatNr = 30, cloneNr = 56
+    static let writeNr = 1, writevNr = 20
     /// Offset of the high 32 bits of argument `i`.
     static func argHigh(_ i: Int) -> UInt32 { argLow(i) + 4 }
     static let mapShared: UInt32 = 0x01, protWrite: UInt32 = 0x2
@@ -43,8 +44,10 @@ enum SeccompProgram {
     /// flags hold one of these bits or CLONE_UNTRACED (which the tracer refuses),
     /// or it shares the address space with a new process (RaceCheck). clone3
     /// passes its flags in memory: it always stops.
+    /// `stdioExempt` lets write and writev on descriptors 0–2 run without a stop,
+    /// and stops every call that could put a socket there (StdioGuard.watched).
     static func build(numbers: Set<Int>, all: Bool, directoryOpens: Bool = true,
-                      cloneStopFlags: UInt64? = nil) -> [cp_bpf_insn] {
+                      cloneStopFlags: UInt64? = nil, stdioExempt: Bool = false) -> [cp_bpf_insn] {
         var p: [cp_bpf_insn] = []
         p.append(stmt(ldAbsW, 4))                                           // arch
         p.append(jump(jeqK, SyscallTable.auditArchX86_64, 1, 0))
@@ -69,10 +72,20 @@ enum SeccompProgram {
             p.append(stmt(ldAbsW, 0))                                       // nr again for what follows
         }
         if let stopFlags = cloneStopFlags, numbers.contains(cloneNr) {
-            emitCloneBlock(stopFlags | Flags.cloneUntraced, into: &p)
+            emitCloneBlock(stopFlags | Flags.cloneUntraced, sharedFilesStop: stdioExempt, into: &p)
         }
         var numbers = numbers
         numbers.insert(shmatNr)
+        if stdioExempt {
+            for nr in [writeNr, writevNr] where numbers.contains(nr) {
+                emitStdioBlock(nr: nr, fdArg: 0, onStdio: retAllow, otherwise: retTrace | Reason.native.rawValue, into: &p)
+            }
+            for w in StdioGuard.watched {
+                let otherwise = numbers.contains(w.nr) ? retTrace | Reason.native.rawValue : retAllow
+                emitStdioBlock(nr: w.nr, fdArg: w.fdArg, command: w.command, onStdio: retTrace | Reason.native.rawValue,
+                               otherwise: otherwise, into: &p)
+            }
+        }
         if !directoryOpens {
             for (nr, arg) in openFlagArgs where numbers.contains(nr) {
                 p.append(jump(jeqK, UInt32(nr), 0, 5))                      // another syscall: skip the block
@@ -90,10 +103,48 @@ enum SeccompProgram {
         return p
     }
 
+    /// For nr: `onStdio` when the low half of argument `fdArg` (an unsigned int
+    /// descriptor, as the kernel reads it) is 0, 1 or 2 and, with `command`, the
+    /// low half of argument 1 equals it; else `otherwise`. Other syscalls skip the
+    /// block with nr still loaded.
+    private static func emitStdioBlock(nr: Int, fdArg: Int, command: UInt32? = nil, onStdio: UInt32, otherwise: UInt32,
+                                       into p: inout [cp_bpf_insn]) {
+        var block: [cp_bpf_insn] = [stmt(ldAbsW, argLow(fdArg))]
+        if let command {
+            block.append(jump(jgtK, 2, 3, 0))                                   // not stdio: otherwise
+            block.append(stmt(ldAbsW, argLow(1)))
+            block.append(jump(jeqK, command, 0, 1))
+        } else {
+            block.append(jump(jgtK, 2, 1, 0))
+        }
+        block.append(stmt(retK, onStdio))
+        block.append(stmt(retK, otherwise))
+        p.append(jump(jeqK, UInt32(nr), 0, UInt8(block.count)))
+        p += block
+    }
+
+    /// The filter StdioGuard puts on a process once a socket may sit on its
+    /// stdin, stdout or stderr: its writes there stop again (other calls are the
+    /// first filter's business; under stacked filters the stricter answer wins).
+    static func stdioWrites() -> [cp_bpf_insn] {
+        [
+            stmt(ldAbsW, 4),                                                    // arch
+            jump(jeqK, SyscallTable.auditArchX86_64, 0, 6),
+            stmt(ldAbsW, 0),                                                    // nr
+            jump(jeqK, UInt32(writeNr), 1, 0),
+            jump(jeqK, UInt32(writevNr), 0, 3),
+            stmt(ldAbsW, argLow(0)),
+            jump(jgtK, 2, 1, 0),
+            stmt(retK, retTrace | Reason.native.rawValue),
+            stmt(retK, retAllow),
+        ]
+    }
+
     /// For nr == clone: trace when a stop flag is set (low or high word) or when
-    /// (flags & (VM|THREAD|VFORK)) == VM, else allow; other syscalls skip the block
-    /// with nr still loaded.
-    private static func emitCloneBlock(_ stopFlags: UInt64, into p: inout [cp_bpf_insn]) {
+    /// (flags & (VM|THREAD|VFORK)) == VM, or with `sharedFilesStop` when
+    /// (flags & (FILES|THREAD)) == FILES; else allow; other syscalls skip the
+    /// block with nr still loaded.
+    private static func emitCloneBlock(_ stopFlags: UInt64, sharedFilesStop: Bool, into p: inout [cp_bpf_insn]) {
         let low = UInt32(truncatingIfNeeded: stopFlags), high = UInt32(truncatingIfNeeded: stopFlags >> 32)
         let shape = UInt32(Flags.cloneVM | Flags.cloneThread | Flags.cloneVfork)
         var block: [cp_bpf_insn] = []
@@ -108,6 +159,11 @@ enum SeccompProgram {
         block.append(stmt(ldAbsW, argLow(0)))
         block.append(stmt(andK, shape))
         block.append(jump(jeqK, UInt32(Flags.cloneVM), 255, 0))                // shares memory: trace (patched)
+        if sharedFilesStop {
+            block.append(stmt(ldAbsW, argLow(0)))
+            block.append(stmt(andK, UInt32(Flags.cloneFiles | Flags.cloneThread)))
+            block.append(jump(jeqK, UInt32(Flags.cloneFiles), 255, 0))         // shares descriptors with a new process
+        }
         block.append(stmt(retK, retAllow))
         let trace = block.count
         block.append(stmt(retK, retTrace | Reason.native.rawValue))

@@ -12,6 +12,9 @@ public struct TraceOptions: Sendable {
     public var recordResults = false
     /// Stop on open/openat of a directory; false when no rule could match one.
     public var directoryOpens = true
+    /// Stop on write/writev to descriptors 0–2; false when no rule could match a
+    /// write that sends nothing on a socket (StdioGuard keeps sockets off them).
+    public var stdioWrites = true
     /// Follow DNS over TCP to trusted resolvers (hostname rules are loaded).
     public var followDNS = false
     /// Bytes kept from buffers sent on sockets.
@@ -109,6 +112,7 @@ public final class TraceSession: StackSource {
     let fingerprints: Fingerprinter
     let stacks = Stacks()
     let coLocation: CoLocation
+    var stdioGuard = StdioGuard(active: false)
     static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
 
     /// The stack of a task stopped right now (the engine asks while it decides).
@@ -169,8 +173,10 @@ public final class TraceSession: StackSource {
         case .failure(let e): throw e
         }
         cp_signals_prepare()
+        stdioGuard = StdioGuard(active: StdioGuard.applies(options, tracedNumbers: tracedNumbers))
         let program = SeccompProgram.build(numbers: tracedNumbers, all: options.allSyscalls,
-                                           directoryOpens: options.directoryOpens, cloneStopFlags: options.cloneStopFlags)
+                                           directoryOpens: options.directoryOpens, cloneStopFlags: options.cloneStopFlags,
+                                           stdioExempt: stdioGuard.active)
         let opts: UInt = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x80 | 0x100000  // SYSGOOD FORK VFORK CLONE EXEC SECCOMP EXITKILL
         let result: cp_spawn_result = withCStrings(argv) { cargv in
             withCStrings(environment) { cenv in
@@ -236,6 +242,7 @@ public final class TraceSession: StackSource {
         let total = stats.filter { $0.key.hasPrefix("stop:") }.values.reduce(0, +)
         sink.notice("stats: \(total) stops")
         if coLocation.pins > 0 { sink.notice("stats: \(coLocation.pins) colocate:pins") }
+        sink.notice("stats: stdio writes " + (stdioGuard.active ? "unstopped, \(stdioGuard.installs) stdio:filter installs" : "stopped"))
         for (k, v) in stats.sorted(by: { $0.value > $1.value }).prefix(30) { sink.notice("stats: \(v) \(k)") }
     }
 
@@ -265,6 +272,7 @@ public final class TraceSession: StackSource {
             task.lastChild = child
             let childTask = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
             coLocation.created(child, by: task)
+            stdioGuard.created(childTask.pid, by: task.pid)
             if !childTask.workingDirectory.keeps {
                 childTask.workingDirectory = task.workingDirectory.forChild(creator: task.tid, child: child)
             }
@@ -368,7 +376,10 @@ public final class TraceSession: StackSource {
         guard let task = tasks.removeValue(forKey: tid) else { return }
         coLocation.ended(task)
         forgetThread(of: task.pid)
-        if threadsOf[task.pid] == nil { sharedMemory.remove(task.pid) }
+        if threadsOf[task.pid] == nil {
+            sharedMemory.remove(task.pid)
+            stdioGuard.ended(task.pid)
+        }
         finishUnfinished(task)
         if tid == task.pid {
             stacks.forget(pid: task.pid)
@@ -515,6 +526,19 @@ public final class TraceSession: StackSource {
         } else {
             args = DecoderRegistry.generic(&ctx)
         }
+        var refusal: Int32?
+        if stdioGuard.active, StdioGuard.watchedNames.contains(name) {
+            switch guardStdio(task, name, arch: arch, ctx.raw, args) {
+            case .proceed: break
+            case .done: return
+            case .refuse: refusal = EPERM
+            }
+            let stoppedForGuardAlone = arch == .x86_64 && !options.allSyscalls && !tracedNumbers.contains(Int(info.nr))
+            if refusal == nil, stoppedForGuardAlone {
+                resume(task)
+                return
+            }
+        }
         let carriesDNS = options.followDNS && watchDNSStream(task, name, args, &ctx)
         let changesDirectory = WorkingDirectory.changers.contains(name)
         if changesDirectory { task.workingDirectory.changeBegins() }
@@ -525,7 +549,7 @@ public final class TraceSession: StackSource {
         let recheck = sharesMemory(task.pid) && RaceCheck.checked.contains(name)
         var sc = Syscall(name: name, nr: Int32(truncatingIfNeeded: info.nr), arch: arch, args: args,
                          unreadable: ctx.unreadable)
-        var verdict = Verdict.allow
+        var verdict = refusal.map { Verdict.deny(errno: $0) } ?? .allow
         if (name == "clone" || name == "clone3"), let flags = CloneDecoders.flags(of: args), flags & Flags.cloneUntraced != 0 {
             // A child the tracer could not follow: refuse it outright.
             verdict = .deny(errno: EPERM)

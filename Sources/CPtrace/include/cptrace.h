@@ -174,6 +174,18 @@ int cp_tgkill(pid_t tgid, pid_t tid, int sig);
 /* 0 when both tasks share one fs_struct (kcmp KCMP_FS), else nonzero or -1. */
 int cp_kcmp_fs(pid_t a, pid_t b);
 
+// ---- filter injection --------------------------------------------------------
+
+// Returned by cp_inject_filter when the task ended instead (its wait status is given).
+#define CP_INJECT_GONE (-100000L)
+
+/* Makes `tid`, stopped at a native syscall's seccomp stop, install `filter` on
+   its whole thread group (seccomp with SECCOMP_FILTER_FLAG_TSYNC), then puts it
+   back on its syscall instruction so the original call runs again and stops
+   anew. Returns seccomp's result: 0 installed, >0 the thread that could not be
+   synchronized, -errno on failure, or CP_INJECT_GONE. */
+long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filter_len, int *wait_status);
+
 // ---- CPU affinity ------------------------------------------------------------
 
 // Laid out like cpu_set_t (1024 CPUs).

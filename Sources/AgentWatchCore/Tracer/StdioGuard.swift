@@ -1,0 +1,183 @@
+import CPtrace
+import Glibc
+
+/// find, git log -p and test runners write to stdout and stderr thousands of
+/// times, and under the pack each write stopped only so that the stratum rule
+/// could look for a socket (find: 902 of its 944 stops). When no rule can match
+/// a write that sends nothing on a socket, the prefilter lets write and writev
+/// on descriptors 0–2 run unstopped, and this guard keeps sockets off those
+/// slots for every process that has not been given the second filter:
+///
+/// - it starts only when agentwatch's own stdin, stdout and stderr (what the
+///   root inherits) are open and none is a socket;
+/// - the prefilter stops every call that could put a socket on 0–2 or empty one
+///   of them (the lowest free descriptor is where socket, accept, dup and
+///   recvmsg's SCM_RIGHTS put theirs): close and close_range from 0–2, dup2 and
+///   dup3 onto 0–2, F_SETFD and FIOCLEX on 0–2 (an exec would empty the slot),
+///   and a clone sharing the descriptor table with a new process (whose own
+///   calls this process would not see);
+/// - before such a call runs, its process is made to install a filter that stops
+///   its writes on 0–2 again (seccomp with TSYNC, so every thread at once), and
+///   the call starts over under both filters. Forks inherit it, exec keeps it.
+///
+/// dup2 of a descriptor that is no socket onto 0–2 (every shell redirection)
+/// changes nothing when the process has one thread: nothing can swap the
+/// descriptor between the check and the call. A call made through another ABI
+/// (int 0x80, x32) cannot take the filter that way and is refused instead.
+final class StdioGuard {
+    struct Watched {
+        let name: String
+        let nr: Int
+        let fdArg: Int
+        /// The command (argument 1) that makes the call matter, for fcntl and ioctl.
+        var command: UInt32?
+    }
+
+    static let fSetFD: UInt32 = 2
+    static let fdCloexec: UInt64 = 1
+    static let fioclex: UInt32 = 0x5451
+    static let oCloexec: UInt64 = 0o2000000
+
+    /// What the prefilter stops, on descriptors 0–2, for the guard.
+    static let watched: [Watched] = [
+        Watched(name: "close", nr: 3, fdArg: 0),
+        Watched(name: "close_range", nr: 436, fdArg: 0),
+        Watched(name: "dup2", nr: 33, fdArg: 1),
+        Watched(name: "dup3", nr: 292, fdArg: 1),
+        Watched(name: "fcntl", nr: 72, fdArg: 0, command: fSetFD),
+        Watched(name: "ioctl", nr: 16, fdArg: 0, command: fioclex),
+    ]
+    static let watchedNames: Set<String> = Set(watched.map(\.name)).union(["fcntl64", "clone", "clone3"])
+
+    let active: Bool
+    /// Processes (thread groups) that carry the filter on their writes to 0–2.
+    private var filtered: Set<Int32> = []
+    private(set) var installs = 0
+
+    init(active: Bool) { self.active = active }
+
+    /// The writes are exempt only when they would stop natively for the rules
+    /// alone, and the slots start out safe.
+    /// AGENTWATCH_STDIO_GUARD=0 keeps every write stopping, to compare.
+    static func applies(_ options: TraceOptions, tracedNumbers: Set<Int>) -> Bool {
+        !options.stdioWrites && !options.allSyscalls
+            && getenv("AGENTWATCH_STDIO_GUARD").map({ String(cString: $0) != "0" }) ?? true
+            && (tracedNumbers.contains(SeccompProgram.writeNr) || tracedNumbers.contains(SeccompProgram.writevNr))
+            && ownStdioIsSafe()
+    }
+
+    /// agentwatch's own 0–2 are what the root starts with: each must be open and
+    /// no socket (a closed one would take the agent's first socket).
+    static func ownStdioIsSafe() -> Bool {
+        (0...2).allSatisfy { fd in
+            var st = stat()
+            return fstat(Int32(fd), &st) == 0 && st.st_mode & S_IFMT != S_IFSOCK
+        }
+    }
+
+    func carriesFilter(_ pid: Int32) -> Bool { filtered.contains(pid) }
+
+    /// A process made by one that carries the filter carries it too.
+    func created(_ child: Int32, by creator: Int32) {
+        if child != creator, filtered.contains(creator) { filtered.insert(child) }
+    }
+
+    func ended(_ pid: Int32) { filtered.remove(pid) }
+
+    /// Why this call (not yet run) could leave a socket on 0–2 or empty one of
+    /// them, or nil when it cannot. `raw` holds the registers (the low halves
+    /// are what the kernel reads for these unsigned int arguments).
+    func threat(name: String, raw: [UInt64], args: [Arg], pid: Int32, threads: Int) -> String? {
+        func low(_ i: Int) -> UInt32 { i < raw.count ? UInt32(truncatingIfNeeded: raw[i]) : 0 }
+        switch name {
+        case "close" where low(0) <= 2:
+            return "closes descriptor \(low(0))"
+        case "close_range" where low(0) <= 2:
+            return "closes descriptors from \(low(0))"
+        case "dup2" where low(1) <= 2, "dup3" where low(1) <= 2:
+            let old = low(0), new = low(1)
+            if name == "dup3", raw.count > 2, raw[2] & Self.oCloexec != 0 { return "puts a close-on-exec descriptor on \(new)" }
+            if old == new { return nil }
+            // Another thread could put a socket on `old` between this check and the call.
+            if threads > 1 { return "duplicates descriptor \(old) onto \(new) in a process with \(threads) threads" }
+            guard let link = FdResolver.link(pid: pid, fd: Int32(bitPattern: old)) else {
+                return "duplicates descriptor \(old), which could not be read, onto \(new)"
+            }
+            return link.hasPrefix("socket:") ? "duplicates a socket onto descriptor \(new)" : nil
+        case "fcntl" where low(0) <= 2, "fcntl64" where low(0) <= 2:
+            guard low(1) == Self.fSetFD, raw.count > 2, raw[2] & Self.fdCloexec != 0 else { return nil }
+            return "marks descriptor \(low(0)) close-on-exec"
+        case "ioctl" where low(0) <= 2:
+            return low(1) == Self.fioclex ? "marks descriptor \(low(0)) close-on-exec" : nil
+        case "clone", "clone3":
+            guard let flags = name == "clone" ? raw.first : CloneDecoders.flags(of: args) else {
+                return "creates a process whose flags could not be read"
+            }
+            return flags & (Flags.cloneFiles | Flags.cloneThread) == Flags.cloneFiles
+                ? "shares its descriptor table with a new process" : nil
+        default:
+            return nil
+        }
+    }
+
+    enum Install {
+        case installed
+        /// The task ended while it was installing; its wait status.
+        case gone(Int32)
+        case failed(String)
+    }
+
+    /// Makes the process of `task` (stopped at a native syscall's entry) carry
+    /// the filter; on success the call is set to start over.
+    func install(on task: TaskState) -> Install {
+        let program = SeccompProgram.stdioWrites()
+        var status: Int32 = 0
+        let r = program.withUnsafeBufferPointer { p in
+            cp_inject_filter(task.tid, p.baseAddress, UInt16(p.count), &status)
+        }
+        if r == CP_INJECT_GONE { return .gone(status) }
+        if r == 0 {
+            filtered.insert(task.pid)
+            installs += 1
+            return .installed
+        }
+        if r > 0 { return .failed("thread \(r) of the process has seccomp filters of its own") }
+        return .failed(String(cString: strerror(Int32(truncatingIfNeeded: -r))))
+    }
+}
+
+extension TraceSession {
+    enum GuardStep {
+        /// Nothing to do: the call is handled as usual.
+        case proceed
+        /// The task is taken care of (it starts the call over, or it ended).
+        case done
+        /// The call must not run.
+        case refuse
+    }
+
+    /// At the entry of a call StdioGuard watches, in a process without the filter.
+    func guardStdio(_ task: TaskState, _ name: String, arch: Arch, _ raw: [UInt64], _ args: [Arg]) -> GuardStep {
+        guard !stdioGuard.carriesFilter(task.pid),
+              let why = stdioGuard.threat(name: name, raw: raw, args: args, pid: task.pid,
+                                          threads: threadsOf[task.pid] ?? 1) else { return .proceed }
+        guard arch == .x86_64 else {
+            sink.notice("pid \(task.pid) \(name) (\(arch.rawValue)) \(why); its writes to stdin, stdout and stderr cannot be made to stop through this ABI; denied")
+            return .refuse
+        }
+        switch stdioGuard.install(on: task) {
+        case .installed:
+            if keepStats { count("stdio:filter for \(name)") }
+            resume(task)
+            return .done
+        case .gone(let status):
+            let low = status & 0x7f
+            taskEnded(task.tid, code: low == 0 ? (status >> 8) & 0xff : nil, signal: low != 0 ? low : nil,
+                      core: status & 0x80 != 0)
+            return .done
+        case .failed(let reason):
+            sink.notice("pid \(task.pid) \(name) \(why), and its writes to stdin, stdout and stderr could not be made to stop (\(reason)); denied")
+            return .refuse
+        }
+    }
+}
