@@ -13,11 +13,15 @@ socket; each mode puts a socket there another way before writing to it:
   closerange  close_range(1, 1), then the socket takes descriptor 1
   clonefiles  a child sharing the descriptor table (clone CLONE_FILES) puts the
               socket on 1; the parent writes
-  socketpair  stdout is one end of a socketpair, as Node gives its children
+  socketpair  stdout is one end of a socketpair, as Node gives its children; the
+              parent relays what it reads to the pool (bytes that stay in the
+              tree are read where they leave it)
+  unixproxy   a unix socket to a listener outside the tree (argv[3]), as a
+              local proxy would be
   plain       writes to whatever stdout is
 
 Prints "went through" on stderr when the write went through.
-usage: stdio_stratum.py PORT MODE
+usage: stdio_stratum.py PORT MODE [UNIX-SOCKET-PATH]
 """
 import ctypes
 import fcntl
@@ -98,11 +102,21 @@ def main():
         os.waitpid(pid, 0)
         send_on_stdout()
     elif mode == "socketpair":
+        # The child's bytes stay in the tree until this process relays them.
         mine, theirs = socket.socketpair()
         child = subprocess.Popen([sys.executable, __file__, str(port), "plain"], stdout=theirs)
         theirs.close()
         child.wait()
-        mine.close()
+        relayed = mine.recv(4096)
+        s = pool(port)
+        s.sendall(relayed)
+        os.write(2, b"relayed\n")
+    elif mode == "unixproxy":
+        # argv[3]: a unix socket a process outside the tree listens on.
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(sys.argv[3])
+        os.dup2(s.fileno(), 1)
+        send_on_stdout()
     else:
         sys.exit("unknown mode " + mode)
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -176,5 +177,12 @@ int cp_socket_facts_of(int fd, cp_socket_facts *out) {
     if (getsockname(fd, (struct sockaddr *)out->local, &l) == 0) out->local_len = l;
     l = sizeof out->peer;
     if (getpeername(fd, (struct sockaddr *)out->peer, &l) == 0) out->peer_len = l;
+    if (out->domain == AF_UNIX) {
+        struct ucred cred;
+        socklen_t cl = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) out->peer_pid = cred.pid;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0) out->inode = (unsigned long)st.st_ino;
     return 0;
 }

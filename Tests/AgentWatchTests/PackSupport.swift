@@ -143,6 +143,29 @@ final class LoopbackServer: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
+    /// Listens on the unix stream socket `path` instead (port 0): a process
+    /// outside the traced tree, as a local proxy would be.
+    init(unixPath path: String) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_un()
+        a.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: a.sun_path) else { throw POSIXError(.ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &a.sun_path) { dst in for (i, b) in bytes.enumerated() { dst[i] = b } }
+        let ok = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard ok == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        self.fd = fd
+        self.port = 0
+        self.greeting = []
+        self.closeAfter = nil
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
     /// The first of `ports` that is free on 127.0.0.1, or nil.
     static func first(of ports: [UInt16], closeAfter: Double? = nil) -> LoopbackServer? {
         for p in ports { if let s = try? LoopbackServer(port: p, closeAfter: closeAfter) { return s } }

@@ -14,9 +14,11 @@ import Testing
         let pool = try LoopbackServer()
         defer { pool.stop() }
         let r = try Pack.run(["/usr/bin/python3", Self.fixture, "\(pool.port)", mode], sandbox: box)
-        #expect(!r.stderr.contains("went through"), "\(r.summary)")
+        // Through a socketpair the bytes stay in the tree until the parent relays them.
+        #expect(!r.stderr.contains(mode == "socketpair" ? "relayed" : "went through"), "\(r.summary)")
         expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "rogue/stdio_stratum.py \(mode)",
-                     behaviour: "stratum written to stdout after \(mode) put a socket there", bytes: pool.settledBytes())
+                     behaviour: mode == "socketpair" ? "stratum written to a socketpair stdout, relayed to the pool by the parent"
+                        : "stratum written to stdout after \(mode) put a socket there", bytes: pool.settledBytes())
     }
 
     /// Honest writes to a pipe on stdout do not stop; a write to a file
@@ -41,39 +43,87 @@ import Testing
         #expect(guarded.serious.isEmpty, "\(guarded.summary)")
     }
 
-    /// Started with a socket for stdout (as a Node harness starts its children),
-    /// the writes stop from the first one.
-    @Test func ownStdoutASocket() throws {
+    /// A unix socket to a listener outside the tree on stdout (a local proxy):
+    /// its bytes are read, and writes to it stop.
+    @Test func stratumThroughAUnixProxy() throws {
         let box = Sandbox()
-        let pool = try LoopbackServer()
-        defer { pool.stop() }
-        let alerts = box.root + "/alerts.jsonl"
+        let proxy = try LoopbackServer(unixPath: box.root + "/proxy.sock")
+        defer { proxy.stop() }
+        let r = try Pack.run(["/usr/bin/python3", Self.fixture, "0", "unixproxy", box.root + "/proxy.sock"], sandbox: box)
+        #expect(!r.stderr.contains("went through"), "\(r.summary)")
+        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "rogue/stdio_stratum.py unixproxy",
+                     behaviour: "stratum written to stdout, a unix socket to a proxy outside the tree", bytes: proxy.settledBytes())
+    }
+
+    /// agentwatch started with `stdout` for its stdout, by a launcher outside the
+    /// tree (as a Node harness starts its commands); the launcher reports the
+    /// command's exit status and the bytes that reached its end.
+    func launched(_ stdout: String, _ command: [String], box: Sandbox, trace: String? = nil) throws
+        -> (status: Int32, out: String, err: String, alerts: [String]) {
+        let alerts = box.root + "/alerts-\(UUID().uuidString).jsonl"
         let launcher = """
             import socket, subprocess, sys
-            mine, theirs = socket.socketpair()
-            p = subprocess.run(sys.argv[1:], stdout=theirs)
+            if sys.argv[1] == "tcp":
+                server = socket.create_server(("127.0.0.1", 0))
+                theirs = socket.create_connection(server.getsockname())
+                mine, _ = server.accept()
+            else:
+                mine, theirs = socket.socketpair()
+            p = subprocess.Popen(sys.argv[2:], stdout=theirs)
             theirs.close()
-            mine.settimeout(5)
             got = b''
-            try:
-                while True:
-                    b = mine.recv(4096)
-                    if not b: break
-                    got += b
-            except OSError:
-                pass
-            print(p.returncode, len(got))
+            while True:
+                b = mine.recv(65536)
+                if not b: break
+                got += b
+            print(p.wait(), len(got))
             """
         var env = ProcessInfo.processInfo.environment
         env["AGENTWATCH_POLICY_DIR"] = Pack.policies
         env["HOME"] = box.home
-        let (status, out, err) = try Harness.exec("/usr/bin/python3", ["-c", launcher, Harness.agentwatch, "run",
-                                                  "--alerts", alerts, "--", "/usr/bin/python3", Self.fixture,
-                                                  "\(pool.port)", "plain"], timeout: 60, environment: env)
-        #expect(status == 0, "\(err)")
-        #expect(out == "86 0\n", "killed before a byte reached the socket: \(out) \(err)")
-        let fired = Pack.jsonLines(alerts).compactMap { $0["rule"] as? String }
-        #expect(fired.contains("Stratum protocol sent on a socket"), "\(fired) \(err)")
-        #expect(!err.contains("went through"))
+        var args = ["-c", launcher, stdout, Harness.agentwatch, "run", "--alerts", alerts]
+        if let trace { args += ["--trace", trace] }
+        let (status, out, err) = try Harness.exec("/usr/bin/python3", args + ["--"] + command, timeout: 60, environment: env)
+        return (status, out, err, Pack.jsonLines(alerts).compactMap { $0["rule"] as? String })
+    }
+
+    /// A TCP socket for agentwatch's own stdout: every write stops from the first.
+    @Test func ownStdoutATCPSocket() throws {
+        let box = Sandbox()
+        let r = try launched("tcp", ["/usr/bin/python3", Self.fixture, "0", "plain"], box: box)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "86 0\n", "killed before a byte reached the socket: \(r.out) \(r.err)")
+        #expect(r.alerts.contains("Stratum protocol sent on a socket"), "\(r.alerts) \(r.err)")
+        #expect(!r.err.contains("went through"))
+    }
+
+    /// A unix socketpair for agentwatch's own stdout (what a Node harness gives):
+    /// the harness reads it, so writes there run unstopped, and the child's own
+    /// socketpair stdout (Node's children) as well.
+    @Test func ownStdoutAUnixSocketpair() throws {
+        let box = Sandbox()
+        let trace = box.root + "/trace.jsonl"
+        let script = """
+            import os, socket, subprocess, sys
+            for i in range(100): os.write(1, b'line %d\\n' % i)
+            mine, theirs = socket.socketpair()
+            child = subprocess.Popen([sys.executable, '-c', "import os\\nfor i in range(100): os.write(1, b'child %d\\\\n' % i)"], stdout=theirs)
+            theirs.close()
+            got = b''
+            while True:
+                b = mine.recv(65536)
+                if not b: break
+                got += b
+            child.wait()
+            os.write(1, b'child wrote %d lines\\n' % got.count(b'\\n'))
+            """
+        let r = try launched("unix", ["/usr/bin/python3", "-c", script], box: box, trace: trace)
+        // 100 lines of its own (790 bytes) and "child wrote 100 lines\n".
+        #expect(r.status == 0 && r.out == "0 812\n", "\(r.out) \(r.err)")
+        let events = Pack.jsonLines(trace)
+        #expect(events.filter { $0["ev"] as? String == "exec" }.count == 2, "the trace has both programs")
+        let writes = events.filter { $0["sc"] as? String == "write" }
+        #expect(writes.isEmpty, "\(writes.prefix(3))")
+        #expect(r.alerts.isEmpty, "\(r.alerts)")
     }
 }

@@ -350,6 +350,11 @@ public struct FdInfo: Sendable, Hashable {
     public var remote: SockAddr?
     /// "tcp", "udp", "raw", "unix-stream", …
     public var proto: String?
+    /// A unix socket's peer process (SO_PEERCRED, in agentwatch's pid namespace)
+    /// and a socket's inode, as the live tracer read them; 0 when unknown. Not
+    /// recorded: what they decide (whether bytes are read) is.
+    public var peerPid: Int32 = 0
+    public var inode: UInt64 = 0
     public init(kind: Kind, name: String, local: SockAddr? = nil, remote: SockAddr? = nil, proto: String? = nil) {
         self.kind = kind
         self.name = name

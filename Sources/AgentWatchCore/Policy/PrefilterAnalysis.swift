@@ -27,8 +27,9 @@ enum PrefilterAnalysis {
         var directoryOpen = false
         /// clone flag bits known to be clear (the prefilter read the register).
         var cloneFlagsClear: UInt64 = 0
-        /// A write or writev on a descriptor that is no socket: the decoder reads
-        /// no bytes from it, so every field made of sent bytes is absent.
+        /// A write or writev whose bytes the decoder does not read: on a
+        /// descriptor that is no socket, or a unix stream whose other end stays
+        /// in the traced tree (TreeSockets).
         var nonSocketWrite = false
     }
 
@@ -36,13 +37,13 @@ enum PrefilterAnalysis {
     /// prefilter lets through on stdin/stdout/stderr while none of those is a socket.
     static let stdioWriteSyscalls = ["write", "writev"]
 
-    /// Fields absent on a write to a descriptor that is no socket: those made of
-    /// the bytes sent (the decoder reads none) and those of socket addresses.
+    /// Fields absent on a write whose bytes are not read: those made of the bytes
+    /// sent and those of IP addresses and ports (a unix socket has none).
     static let socketOnlyFields: Set<String> = [
         "evt.buffer", "fd.sendbytes", "fd.sni", "fd.dns.query",
         "fd.sip", "fd.sport", "fd.cip", "fd.cport", "fd.rip", "fd.rport", "fd.lip", "fd.lport", "fd.ip", "fd.port",
-        "fd.net", "fd.snet", "fd.cnet", "fd.rnet", "fd.lnet", "fd.connected",
-        "fd.sip.name", "fd.cip.name", "fd.rip.name", "fd.lip.name", "fd.l4proto", "fd.sockfamily",
+        "fd.net", "fd.snet", "fd.cnet", "fd.rnet", "fd.lnet",
+        "fd.sip.name", "fd.cip.name", "fd.rip.name", "fd.lip.name",
     ]
 
     static func mayMatchNonSocketWrite(_ e: RExpr) -> Bool {

@@ -76,7 +76,10 @@ enum FdResolver {
             return FdInfo(kind: kind, name: inetName(local: local, remote: remote), local: local, remote: remote, proto: proto)
         case 1:
             let path = [remote?.address, local?.address].compactMap { $0 }.first { !$0.isEmpty } ?? name
-            return FdInfo(kind: .unix, name: path, local: local, remote: remote, proto: proto)
+            var info = FdInfo(kind: .unix, name: path, local: local, remote: remote, proto: proto)
+            info.peerPid = facts.peer_pid
+            info.inode = UInt64(facts.inode)
+            return info
         case 16:
             return FdInfo(kind: .netlink, name: name, local: local, remote: remote, proto: proto)
         default:

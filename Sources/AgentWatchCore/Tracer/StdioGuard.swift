@@ -8,8 +8,10 @@ import Glibc
 /// on descriptors 0–2 run unstopped, and this guard keeps sockets off those
 /// slots for every process that has not been given the second filter:
 ///
+/// - a socket is safe there when its bytes are not read anyway: a unix stream
+///   whose other end stays inside the traced tree (TreeSockets);
 /// - it starts only when agentwatch's own stdin, stdout and stderr (what the
-///   root inherits) are open and none is a socket;
+///   root inherits) are open and none is another kind of socket;
 /// - the prefilter stops every call that could put a socket on 0–2 or empty one
 ///   of them (the lowest free descriptor is where socket, accept, dup and
 ///   recvmsg's SCM_RIGHTS put theirs): close and close_range from 0–2, dup2 and
@@ -20,8 +22,8 @@ import Glibc
 ///   its writes on 0–2 again (seccomp with TSYNC, so every thread at once), and
 ///   the call starts over under both filters. Forks inherit it, exec keeps it.
 ///
-/// dup2 of a descriptor that is no socket onto 0–2 (every shell redirection)
-/// changes nothing when the process has one thread: nothing can swap the
+/// dup2 of a descriptor that is no socket (or a safe one) onto 0–2 (every
+/// shell redirection, every child Node starts) changes nothing when the process has one thread: nothing can swap the
 /// descriptor between the check and the call. A call made through another ABI
 /// (int 0x80, x32) cannot take the filter that way and is refused instead.
 final class StdioGuard {
@@ -50,29 +52,24 @@ final class StdioGuard {
     static let watchedNames: Set<String> = Set(watched.map(\.name)).union(["fcntl64", "clone", "clone3"])
 
     let active: Bool
+    let sockets: TreeSockets
     /// Processes (thread groups) that carry the filter on their writes to 0–2.
     private var filtered: Set<Int32> = []
     private(set) var installs = 0
 
-    init(active: Bool) { self.active = active }
+    init(active: Bool, sockets: TreeSockets) {
+        self.active = active
+        self.sockets = sockets
+    }
 
     /// The writes are exempt only when they would stop natively for the rules
-    /// alone, and the slots start out safe.
+    /// alone, and the slots start out safe (`ownStdio`: TreeSockets.ownStdioSockets).
     /// AGENTWATCH_STDIO_GUARD=0 keeps every write stopping, to compare.
-    static func applies(_ options: TraceOptions, tracedNumbers: Set<Int>) -> Bool {
+    static func applies(_ options: TraceOptions, tracedNumbers: Set<Int>, ownStdio: Set<UInt64>?) -> Bool {
         !options.stdioWrites && !options.allSyscalls
             && getenv("AGENTWATCH_STDIO_GUARD").map({ String(cString: $0) != "0" }) ?? true
             && (tracedNumbers.contains(SeccompProgram.writeNr) || tracedNumbers.contains(SeccompProgram.writevNr))
-            && ownStdioIsSafe()
-    }
-
-    /// agentwatch's own 0–2 are what the root starts with: each must be open and
-    /// no socket (a closed one would take the agent's first socket).
-    static func ownStdioIsSafe() -> Bool {
-        (0...2).allSatisfy { fd in
-            var st = stat()
-            return fstat(Int32(fd), &st) == 0 && st.st_mode & S_IFMT != S_IFSOCK
-        }
+            && ownStdio != nil
     }
 
     func carriesFilter(_ pid: Int32) -> Bool { filtered.contains(pid) }
@@ -103,7 +100,9 @@ final class StdioGuard {
             guard let link = FdResolver.link(pid: pid, fd: Int32(bitPattern: old)) else {
                 return "duplicates descriptor \(old), which could not be read, onto \(new)"
             }
-            return link.hasPrefix("socket:") ? "duplicates a socket onto descriptor \(new)" : nil
+            guard link.hasPrefix("socket:") else { return nil }
+            let info = FdResolver.classify(link, pid: pid, fd: Int32(bitPattern: old))
+            return sockets.staysInside(info) ? nil : "duplicates a socket onto descriptor \(new)"
         case "fcntl" where low(0) <= 2, "fcntl64" where low(0) <= 2:
             guard low(1) == Self.fSetFD, raw.count > 2, raw[2] & Self.fdCloexec != 0 else { return nil }
             return "marks descriptor \(low(0)) close-on-exec"

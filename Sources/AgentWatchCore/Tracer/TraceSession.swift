@@ -112,7 +112,7 @@ public final class TraceSession: StackSource {
     let fingerprints: Fingerprinter
     let stacks = Stacks()
     let coLocation: CoLocation
-    var stdioGuard = StdioGuard(active: false)
+    var stdioGuard = StdioGuard(active: false, sockets: TreeSockets(ownStdio: []))
     static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
 
     /// The stack of a task stopped right now (the engine asks while it decides).
@@ -173,7 +173,11 @@ public final class TraceSession: StackSource {
         case .failure(let e): throw e
         }
         cp_signals_prepare()
-        stdioGuard = StdioGuard(active: StdioGuard.applies(options, tracedNumbers: tracedNumbers))
+        let ownStdio = TreeSockets.ownStdioSockets()
+        let treeSockets = TreeSockets(ownStdio: ownStdio ?? [])
+        treeSockets.isTraced = { [unowned self] pid in self.threadsOf[pid] != nil }
+        stdioGuard = StdioGuard(active: StdioGuard.applies(options, tracedNumbers: tracedNumbers, ownStdio: ownStdio),
+                                sockets: treeSockets)
         let program = SeccompProgram.build(numbers: tracedNumbers, all: options.allSyscalls,
                                            directoryOpens: options.directoryOpens, cloneStopFlags: options.cloneStopFlags,
                                            stdioExempt: stdioGuard.active)
@@ -517,6 +521,7 @@ public final class TraceSession: StackSource {
         }
         var ctx = DecodeContext(pid: task.pid, tid: task.tid, arch: arch, raw: raw, payloadLimit: options.payloadLimit,
                                 workingDirectory: task.workingDirectory)
+        ctx.treeSockets = stdioGuard.sockets
         if arch == .i386 && name == "socketcall" {
             name = demuxSocketcall(&ctx)
         }

@@ -132,6 +132,8 @@ typedef struct {
     unsigned int local_len;
     unsigned char peer[128];
     unsigned int peer_len;
+    int peer_pid;               // SO_PEERCRED of a unix socket; 0 when none
+    unsigned long inode;
 } cp_socket_facts;
 int cp_socket_facts_of(int fd, cp_socket_facts *out);
 

@@ -27,6 +27,17 @@ struct DecodeContext {
 
     /// The task's working directory, for relative paths.
     let workingDirectory: WorkingDirectory
+    /// Which unix sockets lead only into the traced tree (their bytes are not read).
+    var treeSockets: TreeSockets?
+
+    /// Whether the bytes a send puts on this descriptor are read: on sockets,
+    /// unless the other end stays inside the traced tree. `unresolved` answers
+    /// for a descriptor that could not be resolved.
+    func readsBytes(_ fd: ArgValue, unresolved: Bool) -> Bool {
+        guard case .fd(_, let found) = fd else { return unresolved }
+        guard let info = found else { return unresolved }
+        return info.isSocket && !(treeSockets?.staysInside(info) ?? false)
+    }
 
     init(pid: Int32, tid: Int32, arch: Arch, raw: [UInt64], payloadLimit: Int, workingDirectory: WorkingDirectory) {
         self.workingDirectory = workingDirectory

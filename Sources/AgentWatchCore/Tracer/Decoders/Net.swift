@@ -2,11 +2,6 @@
 // and read/write/readv/writev on sockets: who the agent talks to and its first words.
 enum NetDecoders {
 
-    static func isSocket(_ v: ArgValue) -> Bool {
-        if case .fd(_, let info?) = v { return info.isSocket }
-        return false
-    }
-
     /// The parts of a struct msghdr the decoders use (layout differs on i386).
     struct MsgHeader { let name: UInt64, namelen: UInt64, iov: UInt64, iovlen: UInt64 }
 
@@ -17,15 +12,15 @@ enum NetDecoders {
                          iov: c.compat ? UInt64(le32(b, 8)) : le64(b, 16), iovlen: c.compat ? UInt64(le32(b, 12)) : le64(b, 24))
     }
 
-    /// msghdr: the destination and the first bytes of its iovecs.
-    static func msghdr(_ c: inout DecodeContext, _ ptr: UInt64) -> [Arg] {
+    /// msghdr: the destination and (with `bytes`) the first bytes of its iovecs.
+    static func msghdr(_ c: inout DecodeContext, _ ptr: UInt64, bytes: Bool) -> [Arg] {
         guard let h = readMsgHeader(c, ptr) else {
             c.unreadable = true
             return [Arg("msg", .unreadable(ptr))]
         }
         var out: [Arg] = []
         if let sa = c.sockaddr(ptr: h.name, len: h.namelen) { out.append(Arg("addr", sa)) }
-        out.append(Arg("data", c.iovecPayload(ptr: h.iov, count: h.iovlen)))
+        if bytes { out.append(Arg("data", c.iovecPayload(ptr: h.iov, count: h.iovlen))) }
         return out
     }
 
@@ -53,22 +48,28 @@ enum NetDecoders {
              Arg("flags", FlagTable([(0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC")]).value(c.u(3)))]
         },
         "sendto": { c in
-            var args = [Arg("fd", c.socketFd(0)), Arg("data", c.payload(ptr: c.u(1), len: c.u(2))),
-                        Arg("flags", Flags.msg.value(c.u(3)))]
+            let fd = c.socketFd(0)
+            var args = [Arg("fd", fd)]
+            if c.readsBytes(fd, unresolved: true) { args.append(Arg("data", c.payload(ptr: c.u(1), len: c.u(2)))) }
+            args.append(Arg("flags", Flags.msg.value(c.u(3))))
             if let sa = c.sockaddr(ptr: c.u(4), len: c.u(5)) { args.append(Arg("addr", sa)) }
             return args
         },
         "sendmsg": { c in
-            [Arg("fd", c.socketFd(0))] + msghdr(&c, c.u(1)) + [Arg("flags", Flags.msg.value(c.u(2)))]
+            let fd = c.socketFd(0)
+            let message = msghdr(&c, c.u(1), bytes: c.readsBytes(fd, unresolved: true))
+            return [Arg("fd", fd)] + message + [Arg("flags", Flags.msg.value(c.u(2)))]
         },
         "sendmmsg": { c in
             // Each message may name its own destination: decode every address.
             let count = Int(min(c.u(2), 64))
             let stride = c.compat ? 32 : 64
-            var args = [Arg("fd", c.socketFd(0))]
+            let fd = c.socketFd(0)
+            let bytes = c.readsBytes(fd, unresolved: true)
+            var args = [Arg("fd", fd)]
             var addrs: [ArgValue] = []
             for i in 0..<count {
-                let part = msghdr(&c, c.u(1) + UInt64(i * stride))
+                let part = msghdr(&c, c.u(1) + UInt64(i * stride), bytes: bytes)
                 for a in part {
                     if a.name == "addr" { addrs.append(a.value) }
                     if i == 0 && a.name == "data" { args.append(a) }
@@ -86,14 +87,14 @@ enum NetDecoders {
         "recvmsg": { c in [Arg("fd", c.socketFd(0)), Arg("flags", Flags.msg.value(c.u(2)))] },
         "write": { c in
             let fd = c.fd(0)
-            guard isSocket(fd) else { return [Arg("fd", fd), Arg("count", c.num(2))] }
+            guard c.readsBytes(fd, unresolved: false) else { return [Arg("fd", fd), Arg("count", c.num(2))] }
             return [Arg("fd", fd), Arg("data", c.payload(ptr: c.u(1), len: c.u(2))), Arg("count", c.num(2))]
         },
         "read": { c in [Arg("fd", c.fd(0)), Arg("count", c.num(2))] },
         "readv": { c in [Arg("fd", c.fd(0)), Arg("iovcnt", c.num(2))] },
         "writev": { c in
             let fd = c.fd(0)
-            guard isSocket(fd) else { return [Arg("fd", fd), Arg("iovcnt", c.num(2))] }
+            guard c.readsBytes(fd, unresolved: false) else { return [Arg("fd", fd), Arg("iovcnt", c.num(2))] }
             return [Arg("fd", fd), Arg("data", c.iovecPayload(ptr: c.u(1), count: c.u(2))), Arg("iovcnt", c.num(2))]
         },
     ]
