@@ -43,6 +43,19 @@ import Testing
         #expect(guarded.serious.isEmpty, "\(guarded.summary)")
     }
 
+    /// A thread rewrites the filter program in the process's memory while the
+    /// tracer installs it: every other task is held meanwhile, so the program
+    /// installed is the tracer's.
+    @Test func filterProgramRaced() throws {
+        let box = Sandbox()
+        let pool = try LoopbackServer()
+        defer { pool.stop() }
+        let r = try Pack.run([Harness.fixture("rogue_filter_race"), "\(pool.port)"], sandbox: box)
+        #expect(!r.stderr.contains("went through"), "\(r.summary)")
+        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "src/rogue_filter_race.c",
+                     behaviour: "thread overwrites the injected seccomp program during dup2(socket, 1)", bytes: pool.settledBytes())
+    }
+
     /// A unix socket to a listener outside the tree on stdout (a local proxy):
     /// its bytes are read, and writes to it stop.
     @Test func stratumThroughAUnixProxy() throws {

@@ -155,6 +155,39 @@ extension TraceSession {
         case refuse
     }
 
+    /// Interrupts every other traced task and waits until each has stopped (its
+    /// stop is kept in `deferredWaits`, handled after) or cannot run: a dead
+    /// leader waiting for its threads, a task held in a group-stop. False when
+    /// one is still running after two seconds.
+    func quiesceOthers(except task: TaskState) -> Bool {
+        var waiting = Set(tasks.keys)
+        waiting.remove(task.tid)
+        if waiting.isEmpty { return true }
+        for tid in waiting { cp_interrupt(tid) }
+        let deadline = TraceClock.mono() &+ 2_000_000_000
+        while !waiting.isEmpty {
+            let w = cp_wait(-1, 1)
+            if w.pid > 0 {
+                deferredWaits.append(w)
+                waiting.remove(w.pid)
+                continue
+            }
+            if w.pid < 0 && w.err == ECHILD { return true }
+            waiting = waiting.filter { !Self.cannotRun($0) }
+            if waiting.isEmpty { break }
+            if TraceClock.mono() > deadline { return false }
+            usleep(50)
+        }
+        return true
+    }
+
+    /// With no stop left to report: stopped (t, T), dead (Z, X) or gone.
+    static func cannotRun(_ tid: Int32) -> Bool {
+        guard let b = ProcStatus.readFile("/proc/\(tid)/stat", limit: 1024),
+              let close = b.lastIndex(of: UInt8(ascii: ")")), close + 2 < b.count else { return true }
+        return [UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "Z"), UInt8(ascii: "X")].contains(b[close + 2])
+    }
+
     /// At the entry of a call StdioGuard watches, in a process without the filter.
     func guardStdio(_ task: TaskState, _ name: String, arch: Arch, _ raw: [UInt64], _ args: [Arg]) -> GuardStep {
         guard !stdioGuard.carriesFilter(task.pid),
@@ -162,6 +195,14 @@ extension TraceSession {
                                           threads: threadsOf[task.pid] ?? 1) else { return .proceed }
         guard arch == .x86_64 else {
             sink.notice("pid \(task.pid) \(name) (\(arch.rawValue)) \(why); its writes to stdin, stdout and stderr cannot be made to stop through this ABI; denied")
+            return .refuse
+        }
+        // Nothing else may run while the program sits in the tracee's memory:
+        // another thread, a process sharing that memory, or one writing it
+        // through /proc could rewrite it between the tracer's write and the
+        // kernel's copy, and the filter installed would be theirs.
+        guard quiesceOthers(except: task) else {
+            sink.notice("pid \(task.pid) \(name) \(why), and the other traced tasks would not stop while its writes to stdin, stdout and stderr were made to stop; denied")
             return .refuse
         }
         switch stdioGuard.install(on: task) {

@@ -113,6 +113,8 @@ public final class TraceSession: StackSource {
     let stacks = Stacks()
     let coLocation: CoLocation
     var stdioGuard = StdioGuard(active: false, sockets: TreeSockets(ownStdio: []))
+    /// Stops collected while the other tasks were held (StdioGuard), handled next, in order.
+    var deferredWaits: [cp_wait_result] = []
     static let remapping: Set<String> = ["mmap", "munmap", "mprotect", "mremap", "mmap2"]
 
     /// The stack of a task stopped right now (the engine asks while it decides).
@@ -220,14 +222,14 @@ public final class TraceSession: StackSource {
 
     func loop() {
         while true {
-            let w = cp_wait(-1, 0)
+            let w = deferredWaits.isEmpty ? cp_wait(-1, 0) : deferredWaits.removeFirst()
             if w.pid < 0 {
                 if w.err == ECHILD { break }
                 continue
             }
             handle(w)
             flushFinished()
-            if rootEnded && tasks.isEmpty { break }
+            if rootEnded && tasks.isEmpty && deferredWaits.isEmpty { break }
         }
         // Tasks we never saw exit (reaped elsewhere) still get their pending work recorded.
         for t in tasks.values { finishUnfinished(t) }
