@@ -132,3 +132,4 @@ int cp_set_arg(pid_t tid, int index, int compat32, unsigned long value) {
 int cp_kill(pid_t pid, int sig) { return kill(pid, sig); }
 int cp_tgkill(pid_t tgid, pid_t tid, int sig) { return (int)syscall(SYS_tgkill, tgid, tid, sig); }
 int cp_kcmp_fs(pid_t a, pid_t b) { return (int)syscall(SYS_kcmp, a, b, KCMP_FS, 0, 0); }
+int cp_kcmp_files(pid_t a, pid_t b) { return (int)syscall(SYS_kcmp, a, b, KCMP_FILES, 0, 0); }

@@ -56,6 +56,22 @@ import Testing
                      behaviour: "thread overwrites the injected seccomp program during dup2(socket, 1)", bytes: pool.settledBytes())
     }
 
+    /// A thread flips CLONE_FILES in and out of clone3's arguments (in memory)
+    /// until a child shares the table without the tracer having read the flag:
+    /// either the tracer reads it (the filter goes on) or the new process is
+    /// found sharing the table at the clone event (both are killed).
+    @Test func clone3FlagsRaced() throws {
+        let box = Sandbox()
+        let pool = try LoopbackServer()
+        defer { pool.stop() }
+        let r = try Pack.run([Harness.fixture("rogue_clone3_files"), "\(pool.port)"], sandbox: box)
+        #expect(!r.stderr.contains("went through"), "\(r.summary)")
+        #expect(!r.stderr.contains("no shared table"), "the race was not run\n\(r.summary)")
+        #expect(r.status == 86, "\(r.summary)")
+        #expect(r.stderr.contains("both killed") || !r.fired("Stratum protocol sent on a socket").isEmpty, "\(r.summary)")
+        #expect(pool.settledBytes() == 0)
+    }
+
     /// A unix socket to a listener outside the tree on stdout (a local proxy):
     /// its bytes are read, and writes to it stop.
     @Test func stratumThroughAUnixProxy() throws {

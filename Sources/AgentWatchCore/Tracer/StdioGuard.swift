@@ -81,6 +81,12 @@ final class StdioGuard {
 
     func ended(_ pid: Int32) { filtered.remove(pid) }
 
+    /// A new process sharing the descriptor table of a creator without the
+    /// filter: the clone that made it was let through as not sharing it.
+    func sharesTableUnfiltered(child: Int32, creator: Int32) -> Bool {
+        active && child != creator && !filtered.contains(creator) && cp_kcmp_files(creator, child) == 0
+    }
+
     /// Why this call (not yet run) could leave a socket on 0–2 or empty one of
     /// them, or nil when it cannot. `raw` holds the registers (the low halves
     /// are what the kernel reads for these unsigned int arguments).

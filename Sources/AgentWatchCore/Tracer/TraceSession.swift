@@ -279,6 +279,13 @@ public final class TraceSession: StackSource {
             let childTask = known(child, creator: task, via: w.event == 1 ? "fork" : w.event == 2 ? "vfork" : "clone")
             coLocation.created(child, by: task)
             stdioGuard.created(childTask.pid, by: task.pid)
+            if stdioGuard.sharesTableUnfiltered(child: childTask.pid, creator: task.pid) {
+                // The clone's flags changed after the tracer read them (clone3 takes them from memory).
+                sink.notice("pid \(task.pid) made process \(childTask.pid) sharing its descriptor table without the tracer seeing CLONE_FILES; both killed")
+                cp_kill(childTask.pid, SIGKILL)
+                kill(process: task.pid)
+                return
+            }
             if !childTask.workingDirectory.keeps {
                 childTask.workingDirectory = task.workingDirectory.forChild(creator: task.tid, child: child)
             }

@@ -175,6 +175,8 @@ int cp_tgkill(pid_t tgid, pid_t tid, int sig);
 
 /* 0 when both tasks share one fs_struct (kcmp KCMP_FS), else nonzero or -1. */
 int cp_kcmp_fs(pid_t a, pid_t b);
+/* 0 when both tasks share one descriptor table (kcmp KCMP_FILES). */
+int cp_kcmp_files(pid_t a, pid_t b);
 
 // ---- filter injection --------------------------------------------------------
 
