@@ -11,6 +11,8 @@ socket; each mode puts a socket there another way before writing to it:
   fioclex     the same through ioctl(FIOCLEX)
   dup3cloexec the same through dup3(/dev/null, 1, O_CLOEXEC)
   closerange  close_range(1, 1), then the socket takes descriptor 1
+  closedup    close(1), then dup(socket) lands on 1
+  closefork   close(1), then a child's socket takes descriptor 1
   clonefiles  a child sharing the descriptor table (clone CLONE_FILES) puts the
               socket on 1; the parent writes
   socketpair  stdout is one end of a socketpair, as Node gives its children; the
@@ -71,6 +73,22 @@ def main():
         os.dup2(s.fileno(), 1)
         ready.set()
         t.join()
+    elif mode == "closedup":
+        s = pool(port)
+        os.close(1)
+        if os.dup(s.fileno()) != 1:
+            sys.exit("dup not on 1")
+        send_on_stdout()
+    elif mode == "closefork":
+        os.close(1)
+        pid = os.fork()
+        if pid == 0:
+            s = pool(port)
+            if s.fileno() != 1:
+                os._exit(3)
+            send_on_stdout()
+            os._exit(0)
+        os.waitpid(pid, 0)
     elif mode == "closerange":
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.syscall(436, 1, 1, 0) != 0:

@@ -65,8 +65,15 @@ long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filte
     int status = 0;
     for (;;) {
         pid_t w = waitpid(tid, &status, __WALL);
-        if (w == tid) break;
         if (w < 0 && errno != EINTR) return -errno;
+        if (w != tid) continue;
+        // Injected at a syscall-entry stop, seccomp itself may be a traced call:
+        // its seccomp stop comes before the exit.
+        if (WIFSTOPPED(status) && (status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
+            if (ptrace(PTRACE_SYSCALL, tid, 0L, 0L) != 0) return -errno;
+            continue;
+        }
+        break;
     }
     if (!WIFSTOPPED(status)) {
         *wait_status = status;

@@ -8,7 +8,7 @@ import Testing
 @Suite struct StdioGuardTests {
     static let fixture = Pack.rogue + "stdio_stratum.py"
 
-    @Test(arguments: ["dup2", "close", "closerange", "thread", "cloexec", "fioclex", "dup3cloexec", "clonefiles", "socketpair"])
+    @Test(arguments: ["dup2", "close", "closedup", "closefork", "closerange", "thread", "cloexec", "fioclex", "dup3cloexec", "clonefiles", "socketpair"])
     func stratumThroughStdout(mode: String) throws {
         let box = Sandbox()
         let pool = try LoopbackServer()
@@ -41,6 +41,23 @@ import Testing
         #expect(writes(stopped, fd: 1) == 200)
         #expect(writes(guarded, fd: 3) == 1)
         #expect(guarded.serious.isEmpty, "\(guarded.summary)")
+    }
+
+    /// A slot emptied and filled again with a file (as shells do around a
+    /// redirection, and as a program does when it reopens its stdout) leaves
+    /// the writes unstopped: the task is stepped until the slot is filled.
+    @Test func closeThenReopenKeepsWritesUnstopped() throws {
+        let box = Sandbox()
+        let script = "import os\nos.close(1)\nfd = os.open('\(box.work)/out', os.O_WRONLY | os.O_CREAT)\n"
+            + "assert fd == 1\nfor i in range(100): os.write(1, b'line %d\\n' % i)\n"
+        let r = try Pack.run(["/usr/bin/python3", "-c", script], sandbox: box, trace: true,
+                             environment: ["AGENTWATCH_STATS": "1"])
+        #expect(r.status == 0, "\(r.summary)")
+        let lines = (try? String(contentsOfFile: box.work + "/out", encoding: .utf8))?.split(separator: "\n").count
+        #expect(lines == 100)
+        #expect(r.events.filter { $0["sc"] as? String == "write" }.isEmpty)
+        #expect(r.stderr.contains("stdio:stepping after close") && r.stderr.contains("stdio:slots filled again"), "\(r.stderr)")
+        #expect(!r.stderr.contains("stdio:filter for"), "\(r.stderr)")
     }
 
     /// A thread rewrites the filter program in the process's memory while the

@@ -81,6 +81,47 @@ final class StdioGuard {
 
     func ended(_ pid: Int32) { filtered.remove(pid) }
 
+    /// Syscalls a task emptying a slot is stepped through before the filter goes on anyway.
+    static let stepLimit = 4096
+
+    /// A plain close of 0–2 (close_range marking close-on-exec empties the slot at
+    /// a later exec instead, and is not stepped).
+    static func steppable(_ name: String, _ raw: [UInt64]) -> Bool {
+        name == "close" || (name == "close_range" && (raw.count < 3 || raw[2] & 4 == 0))
+    }
+
+    /// A call that could put a socket on an empty slot of 0–2, or let a task
+    /// that is not stepped (a child, a thread) have the empty slot.
+    func mayInstallSocket(_ name: String, _ raw: [UInt64], pid: Int32) -> Bool {
+        func low(_ i: Int) -> UInt32 { i < raw.count ? UInt32(truncatingIfNeeded: raw[i]) : 0 }
+        switch name {
+        case "socket", "socketpair", "socketcall", "accept", "accept4", "recvmsg", "recvmmsg", "pidfd_getfd",
+             "io_uring_setup", "io_uring_enter", "io_uring_register", "clone", "clone3", "fork", "vfork":
+            return true
+        case "dup":
+            return !isPlainFile(pid: pid, fd: low(0))
+        case "fcntl", "fcntl64":
+            // F_DUPFD, F_DUPFD_CLOEXEC
+            return (low(1) == 0 || low(1) == 1030) && !isPlainFile(pid: pid, fd: low(0))
+        default:
+            return false
+        }
+    }
+
+    /// Open and no socket (a descriptor that cannot be read counts as a socket).
+    private func isPlainFile(pid: Int32, fd: UInt32) -> Bool {
+        guard let link = FdResolver.link(pid: pid, fd: Int32(bitPattern: fd)) else { return false }
+        return !link.hasPrefix("socket:")
+    }
+
+    /// Every one of 0–2 open, and none a socket whose bytes are read.
+    func slotsFilled(pid: Int32) -> Bool {
+        (Int32(0)...2).allSatisfy { fd in
+            guard let link = FdResolver.link(pid: pid, fd: fd) else { return false }
+            return !link.hasPrefix("socket:") || sockets.staysInside(FdResolver.classify(link, pid: pid, fd: fd))
+        }
+    }
+
     /// A new process sharing the descriptor table of a creator without the
     /// filter: the clone that made it was let through as not sharing it.
     func sharesTableUnfiltered(child: Int32, creator: Int32) -> Bool {
@@ -161,6 +202,54 @@ extension TraceSession {
         case refuse
     }
 
+    /// Installs the filter at a syscall-entry stop of a task stepped since it
+    /// emptied a slot, when this call could put a socket there (or hand the
+    /// empty slot to a task not stepped), or after too many steps. True when the
+    /// stop is taken care of.
+    func stdioStep(_ task: TaskState, _ info: cp_syscall_info) -> Bool {
+        task.stdioSteps += 1
+        let arch = archOf(info)
+        let name = SyscallTable.name(nr: info.nr, arch: arch)
+        task.stdioStepCall = name
+        let raw = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+        let threads = threadsOf[task.pid] ?? 1
+        guard task.stdioSteps > StdioGuard.stepLimit || threads > 1
+              || stdioGuard.mayInstallSocket(name, raw, pid: task.pid) else { return false }
+        task.stdioSteps = 0
+        let why = "closed one of descriptors 0-2, then calls \(name)"
+        guard arch == .x86_64, quiesceOthers(except: task) else {
+            sink.notice("pid \(task.pid) \(why), and its writes to stdin, stdout and stderr could not be made to stop; killed")
+            kill(process: task.pid)
+            return true
+        }
+        switch stdioGuard.install(on: task) {
+        case .installed:
+            if keepStats { count("stdio:filter for \(name) after a close") }
+            resume(task)
+        case .gone(let status):
+            let low = status & 0x7f
+            taskEnded(task.tid, code: low == 0 ? (status >> 8) & 0xff : nil, signal: low != 0 ? low : nil,
+                      core: status & 0x80 != 0)
+        case .failed(let reason):
+            sink.notice("pid \(task.pid) \(why), and its writes to stdin, stdout and stderr could not be made to stop (\(reason)); killed")
+            kill(process: task.pid)
+        }
+        return true
+    }
+
+    /// At the exit stop of a stepped call: once a descriptor landed on 0–2 (or
+    /// dup2/dup3 ran) and every slot holds one its bytes are not read from, the
+    /// task runs free again.
+    func stdioStepEnded(_ task: TaskState, ret: Int64) {
+        let call = task.stdioStepCall
+        task.stdioStepCall = ""
+        guard (0...2).contains(ret) || call == "dup2" || call == "dup3" else { return }
+        if stdioGuard.slotsFilled(pid: task.pid) {
+            task.stdioSteps = 0
+            if keepStats { count("stdio:slots filled again") }
+        }
+    }
+
     /// Interrupts every other traced task and waits until each has stopped (its
     /// stop is kept in `deferredWaits`, handled after) or cannot run: a dead
     /// leader waiting for its threads, a task held in a group-stop. False when
@@ -199,6 +288,13 @@ extension TraceSession {
         guard !stdioGuard.carriesFilter(task.pid),
               let why = stdioGuard.threat(name: name, raw: raw, args: args, pid: task.pid,
                                           threads: threadsOf[task.pid] ?? 1) else { return .proceed }
+        if StdioGuard.steppable(name, raw), arch == .x86_64, (threadsOf[task.pid] ?? 1) == 1 {
+            // Shells close 1 and open or dup2 into it again; programs close 1
+            // and 2 just before they exit. What comes next decides.
+            task.stdioSteps = max(task.stdioSteps, 1)
+            if keepStats { count("stdio:stepping after \(name)") }
+            return .proceed
+        }
         guard arch == .x86_64 else {
             sink.notice("pid \(task.pid) \(name) (\(arch.rawValue)) \(why); its writes to stdin, stdout and stderr cannot be made to stop through this ABI; denied")
             return .refuse

@@ -317,7 +317,7 @@ public final class TraceSession: StackSource {
     }
 
     func resume(_ task: TaskState, signal: Int32 = 0) {
-        if task.awaitingExit || !task.dnsStreams.isEmpty {
+        if task.awaitingExit || !task.dnsStreams.isEmpty || task.stdioSteps > 0 {
             cp_syscall(task.tid, signal)
         } else {
             cp_cont(task.tid, signal)
@@ -618,7 +618,9 @@ public final class TraceSession: StackSource {
         var info = cp_syscall_info()
         if cp_get_syscall_info(task.tid, &info) != 0 { return }
         if info.op == Int32(CP_OP_ENTRY) {
-            // Entry stops only come while a DNS stream is followed (every syscall of that task stops).
+            // Entry stops only come while a DNS stream is followed or a stdio slot
+            // may be empty (every syscall of that task stops).
+            if task.stdioSteps > 0, stdioStep(task, info) { return }
             if task.pending == nil, isDNSStreamTraffic(task, info) {
                 syscallEntry(task, given: info)
             } else {
@@ -626,6 +628,7 @@ public final class TraceSession: StackSource {
             }
             return
         }
+        if task.stdioSteps > 0 { stdioStepEnded(task, ret: info.rval) }
         guard let pending = task.pending, case .syscall(var sc) = pending.kind else {
             task.awaitingExit = false
             resume(task)
@@ -764,6 +767,10 @@ final class TaskState {
     var cloneSharesVM = false
     /// TCP connections to a trusted resolver: while any is open, every syscall of the task stops.
     var dnsStreams: Set<Int32> = []
+    /// Syscalls stepped since it closed one of 0–2 (StdioGuard); 0 when not stepping.
+    var stdioSteps = 0
+    /// The last call stepped, to judge its result.
+    var stdioStepCall = ""
     var workingDirectory = WorkingDirectory()
     /// The syscall awaiting its exit may change the working directory.
     var changingDirectory = false

@@ -183,7 +183,7 @@ int cp_kcmp_files(pid_t a, pid_t b);
 // Returned by cp_inject_filter when the task ended instead (its wait status is given).
 #define CP_INJECT_GONE (-100000L)
 
-/* Makes `tid`, stopped at a native syscall's seccomp stop, install `filter` on
+/* Makes `tid`, stopped at a native syscall's seccomp or entry stop, install `filter` on
    its whole thread group (seccomp with SECCOMP_FILTER_FLAG_TSYNC), then puts it
    back on its syscall instruction so the original call runs again and stops
    anew. Returns seccomp's result: 0 installed, >0 the thread that could not be
