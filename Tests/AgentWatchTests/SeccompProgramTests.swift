@@ -191,6 +191,7 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
             #expect(ret(56, [files | 17]) == trace, "a process sharing the descriptor table")
             #expect(ret(56, [vm | sighand | thread | files]) == allow, "a thread")
             #expect(ret(56, [17]) == allow)
+            #expect(ret(317, [1, 8, 0]) == trace, "seccomp, for filters with a listener")
             #expect(runBPF(prog, nr: 3, arch: SyscallTable.auditArchI386, args: [1]) == SeccompProgram.retTrace | 2)
         }
         // Without the exemption nothing of this is in the program.

@@ -89,6 +89,19 @@ import Testing
         #expect(pool.settledBytes() == 0)
     }
 
+    /// A supervisor puts its socket on descriptor 1 of a process through that
+    /// process's seccomp listener (SECCOMP_IOCTL_NOTIF_ADDFD), with no dup2:
+    /// a filter with a listener gets the stdio filter first.
+    @Test func socketAddedThroughASeccompListener() throws {
+        let box = Sandbox()
+        let pool = try LoopbackServer()
+        defer { pool.stop() }
+        let r = try Pack.run([Harness.fixture("rogue_seccomp_addfd"), "\(pool.port)"], sandbox: box)
+        #expect(!r.stderr.contains("went through"), "\(r.summary)")
+        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "src/rogue_seccomp_addfd.c",
+                     behaviour: "supervisor adds a socket as descriptor 1 of its child (seccomp NOTIF_ADDFD)", bytes: pool.settledBytes())
+    }
+
     /// A unix socket to a listener outside the tree on stdout (a local proxy):
     /// its bytes are read, and writes to it stop.
     @Test func stratumThroughAUnixProxy() throws {

@@ -77,6 +77,7 @@ enum SeccompProgram {
         var numbers = numbers
         numbers.insert(shmatNr)
         if stdioExempt {
+            numbers.insert(StdioGuard.seccompNr)
             for nr in [writeNr, writevNr] where numbers.contains(nr) {
                 emitStdioBlock(nr: nr, fdArg: 0, onStdio: retAllow, otherwise: retTrace | Reason.native.rawValue, into: &p)
             }

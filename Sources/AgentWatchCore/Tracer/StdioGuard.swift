@@ -16,11 +16,16 @@ import Glibc
 ///   of them (the lowest free descriptor is where socket, accept, dup and
 ///   recvmsg's SCM_RIGHTS put theirs): close and close_range from 0–2, dup2 and
 ///   dup3 onto 0–2, F_SETFD and FIOCLEX on 0–2 (an exec would empty the slot),
-///   and a clone sharing the descriptor table with a new process (whose own
-///   calls this process would not see);
+///   a clone sharing the descriptor table with a new process (whose own calls
+///   this process would not see), and a seccomp filter with a listener (its
+///   supervisor can add a descriptor on any slot: SECCOMP_IOCTL_NOTIF_ADDFD);
 /// - before such a call runs, its process is made to install a filter that stops
 ///   its writes on 0–2 again (seccomp with TSYNC, so every thread at once), and
 ///   the call starts over under both filters. Forks inherit it, exec keeps it.
+///   Every other traced task is held meanwhile (the program lies in memory);
+/// - a single-threaded task that closes one of 0–2 is stepped instead until a
+///   descriptor fills the slot again, and gets the filter only when it makes a
+///   call that could put a socket there or hand the slot to another task.
 ///
 /// dup2 of a descriptor that is no socket (or a safe one) onto 0–2 (every
 /// shell redirection, every child Node starts) changes nothing when the process has one thread: nothing can swap the
@@ -49,7 +54,11 @@ final class StdioGuard {
         Watched(name: "fcntl", nr: 72, fdArg: 0, command: fSetFD),
         Watched(name: "ioctl", nr: 16, fdArg: 0, command: fioclex),
     ]
-    static let watchedNames: Set<String> = Set(watched.map(\.name)).union(["fcntl64", "clone", "clone3"])
+    static let watchedNames: Set<String> = Set(watched.map(\.name)).union(["fcntl64", "clone", "clone3", "seccomp"])
+    /// seccomp always stops: a filter with a listener lets another process put
+    /// a descriptor on any slot of this one (SECCOMP_IOCTL_NOTIF_ADDFD).
+    static let seccompNr = 317
+    static let seccompNewListener: UInt64 = 8
 
     let active: Bool
     let sockets: TreeSockets
@@ -155,6 +164,10 @@ final class StdioGuard {
             return "marks descriptor \(low(0)) close-on-exec"
         case "ioctl" where low(0) <= 2:
             return low(1) == Self.fioclex ? "marks descriptor \(low(0)) close-on-exec" : nil
+        case "seccomp":
+            // SECCOMP_SET_MODE_FILTER with SECCOMP_FILTER_FLAG_NEW_LISTENER
+            guard low(0) == 1, raw.count > 1, raw[1] & Self.seccompNewListener != 0 else { return nil }
+            return "installs a seccomp filter with a listener (its supervisor could put a socket on any descriptor)"
         case "clone", "clone3":
             guard let flags = name == "clone" ? raw.first : CloneDecoders.flags(of: args) else {
                 return "creates a process whose flags could not be read"
@@ -217,24 +230,34 @@ extension TraceSession {
               || stdioGuard.mayInstallSocket(name, raw, pid: task.pid) else { return false }
         task.stdioSteps = 0
         let why = "closed one of descriptors 0-2, then calls \(name)"
-        guard arch == .x86_64, quiesceOthers(except: task) else {
-            sink.notice("pid \(task.pid) \(why), and its writes to stdin, stdout and stderr could not be made to stop; killed")
+        if let reason = arch == .x86_64 ? installStdioFilter(task, stats: "\(name) after a close") : "another ABI" {
+            // At an entry stop the call cannot be refused cheaply; the process goes.
+            sink.notice("pid \(task.pid) \(why), and its writes to stdin, stdout and stderr could not be made to stop (\(reason)); killed")
             kill(process: task.pid)
-            return true
         }
+        return true
+    }
+
+    /// Holds the other tasks, installs the filter and sets the call to start
+    /// over (or records the task's end); the reason when it could not.
+    func installStdioFilter(_ task: TaskState, stats: String) -> String? {
+        // Nothing else may run while the program sits in the tracee's memory:
+        // another thread, a process sharing that memory, or one writing it
+        // through /proc could rewrite it between the tracer's write and the
+        // kernel's copy, and the filter installed would be theirs.
+        guard quiesceOthers(except: task) else { return "other traced tasks would not stop meanwhile" }
         switch stdioGuard.install(on: task) {
         case .installed:
-            if keepStats { count("stdio:filter for \(name) after a close") }
+            if keepStats { count("stdio:filter for \(stats)") }
             resume(task)
         case .gone(let status):
             let low = status & 0x7f
             taskEnded(task.tid, code: low == 0 ? (status >> 8) & 0xff : nil, signal: low != 0 ? low : nil,
                       core: status & 0x80 != 0)
         case .failed(let reason):
-            sink.notice("pid \(task.pid) \(why), and its writes to stdin, stdout and stderr could not be made to stop (\(reason)); killed")
-            kill(process: task.pid)
+            return reason
         }
-        return true
+        return nil
     }
 
     /// At the exit stop of a stepped call: once a descriptor landed on 0–2 (or
@@ -299,27 +322,8 @@ extension TraceSession {
             sink.notice("pid \(task.pid) \(name) (\(arch.rawValue)) \(why); its writes to stdin, stdout and stderr cannot be made to stop through this ABI; denied")
             return .refuse
         }
-        // Nothing else may run while the program sits in the tracee's memory:
-        // another thread, a process sharing that memory, or one writing it
-        // through /proc could rewrite it between the tracer's write and the
-        // kernel's copy, and the filter installed would be theirs.
-        guard quiesceOthers(except: task) else {
-            sink.notice("pid \(task.pid) \(name) \(why), and the other traced tasks would not stop while its writes to stdin, stdout and stderr were made to stop; denied")
-            return .refuse
-        }
-        switch stdioGuard.install(on: task) {
-        case .installed:
-            if keepStats { count("stdio:filter for \(name)") }
-            resume(task)
-            return .done
-        case .gone(let status):
-            let low = status & 0x7f
-            taskEnded(task.tid, code: low == 0 ? (status >> 8) & 0xff : nil, signal: low != 0 ? low : nil,
-                      core: status & 0x80 != 0)
-            return .done
-        case .failed(let reason):
-            sink.notice("pid \(task.pid) \(name) \(why), and its writes to stdin, stdout and stderr could not be made to stop (\(reason)); denied")
-            return .refuse
-        }
+        guard let reason = installStdioFilter(task, stats: name) else { return .done }
+        sink.notice("pid \(task.pid) \(name) \(why), and its writes to stdin, stdout and stderr could not be made to stop (\(reason)); denied")
+        return .refuse
     }
 }
