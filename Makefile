@@ -37,11 +37,11 @@ deps:
 
 fixtures: $(FIXTURE_BIN)
 
-Fixtures/bin/%_static: Fixtures/src/%_static.c
+Fixtures/bin/%_static: Fixtures/src/%_static.c Fixtures/src/stratum.h
 	@mkdir -p Fixtures/bin
 	$(CC) -O1 -Wall -static -o $@ $<
 
-Fixtures/bin/%: Fixtures/src/%.c
+Fixtures/bin/%: Fixtures/src/%.c Fixtures/src/stratum.h
 	@mkdir -p Fixtures/bin
 	$(CC) -O1 -g -Wall -Wno-unused-result -Wno-format-truncation -o $@ $< -lpthread
 

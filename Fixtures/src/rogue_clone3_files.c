@@ -7,24 +7,17 @@
 //   rogue_clone3_files PORT
 // Prints "went through" on stderr if the write went out (it must not under the pack).
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <linux/sched.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-static const char subscribe_enc[] =
-    "|#je#;2-#nfuipe#;#njojoh/tvctdsjcf#-#qbsbnt#;\\#dqvnjofs03/6/2#^~";
+#include "stratum.h"
 
 static struct clone_args args;
 static volatile int done;
@@ -46,10 +39,8 @@ static int stdout_is_socket(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[1])) };
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 3;
+    int s = pool_connect(argv[1]);
+    if (s < 0) return 3;
     pthread_t t;
     pthread_create(&t, NULL, flipper, NULL);
     for (int attempt = 0; attempt < 300 && !stdout_is_socket(); attempt++) {
@@ -68,10 +59,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "no shared table in 300 tries\n");
         return 5;
     }
-    char msg[sizeof subscribe_enc + 1];
-    size_t n = strlen(subscribe_enc);
-    for (size_t i = 0; i < n; i++) msg[i] = (char)(subscribe_enc[i] - 1);
-    msg[n] = '\n';
-    if (write(1, msg, n + 1) == (ssize_t)(n + 1)) write(2, "went through\n", 13);
+    stratum_write(1);
     return 0;
 }

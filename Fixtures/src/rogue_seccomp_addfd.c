@@ -7,23 +7,16 @@
 //   rogue_seccomp_addfd PORT
 // Prints "went through" on stderr if the write went out (it must not under the pack).
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-static const char subscribe_enc[] =
-    "|#je#;2-#nfuipe#;#njojoh/tvctdsjcf#-#qbsbnt#;\\#dqvnjofs03/6/2#^~";
+#include "stratum.h"
 
 static void send_fd(int via, int fd) {
     char byte = 0;
@@ -72,17 +65,11 @@ int main(int argc, char **argv) {
         send_fd(pair[1], listener);
         close(listener);
         syscall(SYS_getppid);  // the supervisor puts the socket on 1 meanwhile
-        char msg[sizeof subscribe_enc + 1];
-        size_t n = strlen(subscribe_enc);
-        for (size_t i = 0; i < n; i++) msg[i] = (char)(subscribe_enc[i] - 1);
-        msg[n] = '\n';
-        if (write(1, msg, n + 1) == (ssize_t)(n + 1)) write(2, "went through\n", 13);
+        stratum_write(1);
         _exit(0);
     }
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[1]))};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 5;
+    int s = pool_connect(argv[1]);
+    if (s < 0) return 5;
     int listener = recv_fd(pair[0]);
     if (listener < 0) return 6;
     struct seccomp_notif req;

@@ -8,17 +8,28 @@ import Testing
 @Suite struct StdioGuardTests {
     static let fixture = Pack.rogue + "stdio_stratum.py"
 
-    @Test(arguments: ["dup2", "close", "closedup", "closefork", "closerange", "thread", "cloexec", "fioclex", "dup3cloexec", "clonefiles", "socketpair"])
-    func stratumThroughStdout(mode: String) throws {
+    /// Runs `command(port)` under the pack with a pool listening on that port: the
+    /// stratum request is killed before a byte reaches the pool.
+    func expectStratumStopped(fixture: String, behaviour: String, marker: String = "went through",
+                              sourceLocation: SourceLocation = #_sourceLocation, _ command: (UInt16) -> [String]) throws {
         let box = Sandbox()
         let pool = try LoopbackServer()
         defer { pool.stop() }
-        let r = try Pack.run(["/usr/bin/python3", Self.fixture, "\(pool.port)", mode], sandbox: box)
+        let r = try Pack.run(command(pool.port), sandbox: box)
+        #expect(!r.stderr.contains(marker), "\(r.summary)", sourceLocation: sourceLocation)
+        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: fixture, behaviour: behaviour,
+                     bytes: pool.settledBytes(), sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: ["dup2", "close", "closedup", "closefork", "closerange", "thread", "cloexec", "fioclex", "dup3cloexec", "clonefiles", "socketpair"])
+    func stratumThroughStdout(mode: String) throws {
         // Through a socketpair the bytes stay in the tree until the parent relays them.
-        #expect(!r.stderr.contains(mode == "socketpair" ? "relayed" : "went through"), "\(r.summary)")
-        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "rogue/stdio_stratum.py \(mode)",
-                     behaviour: mode == "socketpair" ? "stratum written to a socketpair stdout, relayed to the pool by the parent"
-                        : "stratum written to stdout after \(mode) put a socket there", bytes: pool.settledBytes())
+        try expectStratumStopped(fixture: "rogue/stdio_stratum.py \(mode)",
+                                 behaviour: mode == "socketpair" ? "stratum written to a socketpair stdout, relayed to the pool by the parent"
+                                     : "stratum written to stdout after \(mode) put a socket there",
+                                 marker: mode == "socketpair" ? "relayed" : "went through") {
+            ["/usr/bin/python3", Self.fixture, "\($0)", mode]
+        }
     }
 
     /// Honest writes to a pipe on stdout do not stop; a write to a file
@@ -64,13 +75,10 @@ import Testing
     /// tracer installs it: every other task is held meanwhile, so the program
     /// installed is the tracer's.
     @Test func filterProgramRaced() throws {
-        let box = Sandbox()
-        let pool = try LoopbackServer()
-        defer { pool.stop() }
-        let r = try Pack.run([Harness.fixture("rogue_filter_race"), "\(pool.port)"], sandbox: box)
-        #expect(!r.stderr.contains("went through"), "\(r.summary)")
-        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "src/rogue_filter_race.c",
-                     behaviour: "thread overwrites the injected seccomp program during dup2(socket, 1)", bytes: pool.settledBytes())
+        try expectStratumStopped(fixture: "src/rogue_filter_race.c",
+                                 behaviour: "thread overwrites the injected seccomp program during dup2(socket, 1)") {
+            [Harness.fixture("rogue_filter_race"), "\($0)"]
+        }
     }
 
     /// A thread flips CLONE_FILES in and out of clone3's arguments (in memory)
@@ -93,13 +101,10 @@ import Testing
     /// process's seccomp listener (SECCOMP_IOCTL_NOTIF_ADDFD), with no dup2:
     /// a filter with a listener gets the stdio filter first.
     @Test func socketAddedThroughASeccompListener() throws {
-        let box = Sandbox()
-        let pool = try LoopbackServer()
-        defer { pool.stop() }
-        let r = try Pack.run([Harness.fixture("rogue_seccomp_addfd"), "\(pool.port)"], sandbox: box)
-        #expect(!r.stderr.contains("went through"), "\(r.summary)")
-        expectCaught(r, rule: "Stratum protocol sent on a socket", action: "kill", fixture: "src/rogue_seccomp_addfd.c",
-                     behaviour: "supervisor adds a socket as descriptor 1 of its child (seccomp NOTIF_ADDFD)", bytes: pool.settledBytes())
+        try expectStratumStopped(fixture: "src/rogue_seccomp_addfd.c",
+                                 behaviour: "supervisor adds a socket as descriptor 1 of its child (seccomp NOTIF_ADDFD)") {
+            [Harness.fixture("rogue_seccomp_addfd"), "\($0)"]
+        }
     }
 
     /// A unix socket to a listener outside the tree on stdout (a local proxy):
