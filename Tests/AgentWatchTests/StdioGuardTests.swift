@@ -107,6 +107,19 @@ import Testing
         }
     }
 
+    /// dup2 of a socket onto 1 through int 0x80: the filter cannot be installed
+    /// through that ABI, so the call is refused.
+    @Test func int80Dup2OfASocketIsRefused() throws {
+        let box = Sandbox()
+        let pool = try LoopbackServer()
+        defer { pool.stop() }
+        let r = try Pack.run([Harness.fixture("rogue_int80_dup2"), "\(pool.port)"], sandbox: box)
+        #expect(r.stderr.contains("dup2 -> -1"), "EPERM\n\(r.summary)")
+        #expect(r.stderr.contains("cannot be made to stop through this ABI; denied"), "\(r.summary)")
+        #expect(!r.stderr.contains("went through"), "\(r.summary)")
+        #expect(pool.settledBytes() == 0)
+    }
+
     /// A unix socket to a listener outside the tree on stdout (a local proxy):
     /// its bytes are read, and writes to it stop.
     @Test func stratumThroughAUnixProxy() throws {
