@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "cptrace.h"
 
 #include <errno.h>
@@ -7,7 +6,6 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -18,15 +16,11 @@
 #define SYSCALL_INSN_LEN 2
 
 static int put(pid_t tid, unsigned long addr, const void *buf, size_t len) {
-    struct iovec local = {(void *)buf, len};
-    struct iovec remote = {(void *)addr, len};
-    return process_vm_writev(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+    return cp_write_mem(tid, addr, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 static int get(pid_t tid, unsigned long addr, void *buf, size_t len) {
-    struct iovec local = {buf, len};
-    struct iovec remote = {(void *)addr, len};
-    return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+    return cp_read_mem(tid, addr, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filter_len, int *wait_status) {

@@ -20,8 +20,13 @@ final class TreeSockets {
 
     init(ownStdio: Set<UInt64>) { self.ownStdio = ownStdio }
 
+    /// A connected unix stream keeps its peer for good; a datagram socket does not.
+    static func isUnixStream(_ info: FdInfo) -> Bool {
+        info.kind == .unix && (info.proto == "unix-stream" || info.proto == "unix-seqpacket")
+    }
+
     func staysInside(_ info: FdInfo) -> Bool {
-        guard info.kind == .unix, info.proto == "unix-stream" || info.proto == "unix-seqpacket" else { return false }
+        guard Self.isUnixStream(info) else { return false }
         if info.inode != 0, ownStdio.contains(info.inode) { return true }
         return info.peerPid > 0 && isTraced(info.peerPid)
     }
@@ -39,7 +44,7 @@ final class TreeSockets {
             guard cp_socket_facts_of(fd, &facts) == 0 else { return nil }
             let info = FdInfo(kind: facts.domain == 1 ? .unix : .socket, name: "",
                               proto: FdResolver.protoName(domain: facts.domain, type: facts.type, protocol: facts.protocol))
-            guard info.kind == .unix, info.proto == "unix-stream" || info.proto == "unix-seqpacket" else { return nil }
+            guard isUnixStream(info) else { return nil }
             inodes.insert(UInt64(st.st_ino))
         }
         return inodes
