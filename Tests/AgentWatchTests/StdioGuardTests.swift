@@ -46,6 +46,9 @@ import Testing
                 e["sc"] as? String == "write" && ((e["args"] as? [String: Any])?["fd"] as? [String: Any])?["fd"] as? Int == fd
             }.count
         }
+        // Writes named with --syscalls are wanted, every one.
+        let asked = try Pack.run(["/usr/bin/python3", "-c", script], sandbox: box, options: ["--syscalls", "write"], trace: true)
+        #expect(writes(asked, fd: 1) == 200)
         #expect(guarded.status == 0 && stopped.status == 0, "\(guarded.summary)\n\(stopped.summary)")
         #expect(guarded.stdout.split(separator: "\n").count == 200)
         #expect(writes(guarded, fd: 1) == 0)
