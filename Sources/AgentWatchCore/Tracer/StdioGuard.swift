@@ -220,6 +220,11 @@ extension TraceSession {
     /// empty slot to a task not stepped), or after too many steps. True when the
     /// stop is taken care of.
     func stdioStep(_ task: TaskState, _ info: cp_syscall_info) -> Bool {
+        if stdioGuard.carriesFilter(task.pid) {
+            // It got the filter another way (a dup2 of a socket, a listener): nothing left to watch.
+            task.stdioSteps = 0
+            return false
+        }
         task.stdioSteps += 1
         let arch = archOf(info)
         let name = SyscallTable.name(nr: info.nr, arch: arch)
