@@ -23,7 +23,7 @@ static int get(pid_t tid, unsigned long addr, void *buf, size_t len) {
     return cp_read_mem(tid, addr, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
-long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filter_len, int *wait_status) {
+long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filter_len, cp_wait_result *ended) {
     struct user_regs_struct saved, regs;
     if (ptrace(PTRACE_GETREGS, tid, 0L, &saved) != 0) return -errno;
     // The layout struct sock_fprog has on x86_64: a 16-bit length, then a pointer at offset 8.
@@ -70,7 +70,7 @@ long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filte
         break;
     }
     if (!WIFSTOPPED(status)) {
-        *wait_status = status;
+        *ended = cp_wait_decode(tid, status);
         return CP_INJECT_GONE;
     }
     long result = -EPROTO;

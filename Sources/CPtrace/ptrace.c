@@ -14,16 +14,26 @@
 #include <sys/wait.h>
 
 cp_wait_result cp_wait(pid_t pid, int nohang) {
-    cp_wait_result r;
-    memset(&r, 0, sizeof r);
     int status = 0;
     pid_t got;
     do {
         got = waitpid(pid, &status, __WALL | (nohang ? WNOHANG : 0));
     } while (got < 0 && errno == EINTR);
-    r.pid = got;
-    if (got < 0) { r.err = errno; return r; }
-    if (got == 0) return r;
+    if (got < 0) {
+        cp_wait_result r;
+        memset(&r, 0, sizeof r);
+        r.pid = got;
+        r.err = errno;
+        return r;
+    }
+    return cp_wait_decode(got, status);
+}
+
+cp_wait_result cp_wait_decode(pid_t pid, int status) {
+    cp_wait_result r;
+    memset(&r, 0, sizeof r);
+    r.pid = pid;
+    if (pid <= 0) return r;
     r.status = status;
     if (WIFEXITED(status)) { r.exited = 1; r.exit_code = WEXITSTATUS(status); }
     if (WIFSIGNALED(status)) { r.signaled = 1; r.term_sig = WTERMSIG(status); r.core = WCOREDUMP(status) ? 1 : 0; }

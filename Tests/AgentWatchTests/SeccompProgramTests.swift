@@ -192,6 +192,8 @@ func runBPF(_ prog: [cp_bpf_insn], nr: UInt32, arch: UInt32, args: [UInt64] = []
             #expect(ret(56, [vm | sighand | thread | files]) == allow, "a thread")
             #expect(ret(56, [17]) == allow)
             #expect(ret(317, [1, 8, 0]) == trace, "seccomp, for filters with a listener")
+            // What the tracer then asks about at a native stop: close, close_range, dup2, dup3, fcntl, ioctl, clone, clone3, seccomp.
+            #expect(StdioGuard.watchedNumbers == [3, 436, 33, 292, 72, 16, 56, 435, 317])
             #expect(runBPF(prog, nr: 3, arch: SyscallTable.auditArchI386, args: [1]) == SeccompProgram.retTrace | 2)
         }
         // Without the exemption nothing of this is in the program.

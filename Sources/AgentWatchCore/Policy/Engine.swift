@@ -165,11 +165,12 @@ public final class PolicyEngine {
         }.map(\.name)
     }
 
-    /// Rules that could match a write or writev sending nothing on a socket, by
-    /// name: while there are none, the prefilter lets writes to stdin, stdout and
-    /// stderr through without a stop (the tracer keeps sockets off them).
+    /// The calls the stdio exemption is about (write, writev).
     public static let stdioWriteSyscalls = PrefilterAnalysis.stdioWriteSyscalls
 
+    /// Rules that could match a write or writev whose bytes are not read, by
+    /// name: while there are none, the prefilter lets writes to stdin, stdout and
+    /// stderr through without a stop (the tracer keeps sockets off them).
     public var rulesMatchingNonSocketWrites: [String] {
         rules.filter { r in
             PrefilterAnalysis.stdioWriteSyscalls.contains { r.eventTypes.contains($0) } && r.mayMatchNonSocketWrite

@@ -54,10 +54,17 @@ final class StdioGuard {
         Watched(name: "fcntl", nr: 72, fdArg: 0, command: fSetFD),
         Watched(name: "ioctl", nr: 16, fdArg: 0, command: fioclex),
     ]
-    static let watchedNames: Set<String> = Set(watched.map(\.name)).union(["fcntl64", "clone", "clone3", "seccomp"])
     /// seccomp always stops: a filter with a listener lets another process put
     /// a descriptor on any slot of this one (SECCOMP_IOCTL_NOTIF_ADDFD).
     static let seccompNr = 317
+    /// By name, for calls through another ABI (every one of them stops).
+    static let watchedNames: Set<String> = Set(watched.map(\.name)).union(["fcntl64", "clone", "clone3", "seccomp"])
+    /// By x86_64 number: every native stop asks, and a number is cheaper to look up than a name.
+    static let watchedNumbers = Set(watchedNames.compactMap(SyscallTable.x86_64Number))
+
+    static func watches(nr: Int, arch: Arch, name: String) -> Bool {
+        arch == .x86_64 ? watchedNumbers.contains(nr) : watchedNames.contains(name)
+    }
     static let seccompNewListener: UInt64 = 8
 
     let active: Bool
@@ -181,8 +188,8 @@ final class StdioGuard {
 
     enum Install {
         case installed
-        /// The task ended while it was installing; its wait status.
-        case gone(Int32)
+        /// The task ended while it was installing: its end, as a wait reports it.
+        case gone(cp_wait_result)
         case failed(String)
     }
 
@@ -190,11 +197,11 @@ final class StdioGuard {
     /// the filter; on success the call is set to start over.
     func install(on task: TaskState) -> Install {
         let program = SeccompProgram.stdioWrites()
-        var status: Int32 = 0
+        var ended = cp_wait_result()
         let r = program.withUnsafeBufferPointer { p in
-            cp_inject_filter(task.tid, p.baseAddress, UInt16(p.count), &status)
+            cp_inject_filter(task.tid, p.baseAddress, UInt16(p.count), &ended)
         }
-        if r == CP_INJECT_GONE { return .gone(status) }
+        if r == CP_INJECT_GONE { return .gone(ended) }
         if r == 0 {
             filtered.insert(task.pid)
             installs += 1
@@ -228,7 +235,7 @@ extension TraceSession {
         task.stdioSteps += 1
         let arch = archOf(info)
         let name = SyscallTable.name(nr: info.nr, arch: arch)
-        task.stdioStepCall = name
+        task.stdioStepDups = name == "dup2" || name == "dup3"
         let raw = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
         let threads = threadsOf[task.pid] ?? 1
         guard task.stdioSteps > StdioGuard.stepLimit || threads > 1
@@ -255,10 +262,9 @@ extension TraceSession {
         case .installed:
             if keepStats { count("stdio:filter for \(stats)") }
             resume(task)
-        case .gone(let status):
-            let low = status & 0x7f
-            taskEnded(task.tid, code: low == 0 ? (status >> 8) & 0xff : nil, signal: low != 0 ? low : nil,
-                      core: status & 0x80 != 0)
+        case .gone(let end):
+            // Its end was waited for here: the loop takes it next, as any other.
+            deferredWaits.insert(end, at: 0)
         case .failed(let reason):
             return reason
         }
@@ -269,9 +275,9 @@ extension TraceSession {
     /// dup2/dup3 ran) and every slot holds one its bytes are not read from, the
     /// task runs free again.
     func stdioStepEnded(_ task: TaskState, ret: Int64) {
-        let call = task.stdioStepCall
-        task.stdioStepCall = ""
-        guard (0...2).contains(ret) || call == "dup2" || call == "dup3" else { return }
+        let dups = task.stdioStepDups
+        task.stdioStepDups = false
+        guard (0...2).contains(ret) || dups else { return }
         if stdioGuard.slotsFilled(pid: task.pid) {
             task.stdioSteps = 0
             if keepStats { count("stdio:slots filled again") }
@@ -313,10 +319,12 @@ extension TraceSession {
 
     /// At the entry of a call StdioGuard watches, in a process without the filter.
     func guardStdio(_ task: TaskState, _ name: String, arch: Arch, _ raw: [UInt64], _ args: [Arg]) -> GuardStep {
+        let threads = threadsOf[task.pid] ?? 1
         guard !stdioGuard.carriesFilter(task.pid),
-              let why = stdioGuard.threat(name: name, raw: raw, args: args, pid: task.pid,
-                                          threads: threadsOf[task.pid] ?? 1) else { return .proceed }
-        if StdioGuard.steppable(name, raw), arch == .x86_64, (threadsOf[task.pid] ?? 1) == 1 {
+              let why = stdioGuard.threat(name: name, raw: raw, args: args, pid: task.pid, threads: threads) else {
+            return .proceed
+        }
+        if StdioGuard.steppable(name, raw), arch == .x86_64, threads == 1 {
             // Shells close 1 and open or dup2 into it again; programs close 1
             // and 2 just before they exit. What comes next decides.
             task.stdioSteps = max(task.stdioSteps, 1)

@@ -541,7 +541,7 @@ public final class TraceSession: StackSource {
             args = DecoderRegistry.generic(&ctx)
         }
         var refusal: Int32?
-        if stdioGuard.active, StdioGuard.watchedNames.contains(name) {
+        if stdioGuard.active, StdioGuard.watches(nr: Int(truncatingIfNeeded: info.nr), arch: arch, name: name) {
             switch guardStdio(task, name, arch: arch, ctx.raw, args) {
             case .proceed: break
             case .done: return
@@ -769,8 +769,8 @@ final class TaskState {
     var dnsStreams: Set<Int32> = []
     /// Syscalls stepped since it closed one of 0–2 (StdioGuard); 0 when not stepping.
     var stdioSteps = 0
-    /// The last call stepped, to judge its result.
-    var stdioStepCall = ""
+    /// The call stepped now is dup2 or dup3: whatever it returns, a slot may be filled.
+    var stdioStepDups = false
     var workingDirectory = WorkingDirectory()
     /// The syscall awaiting its exit may change the working directory.
     var changingDirectory = false

@@ -66,6 +66,8 @@ typedef struct {
 } cp_wait_result;
 
 cp_wait_result cp_wait(pid_t pid, int nohang);
+/* A status waitpid gave for `pid`, taken apart as cp_wait does. */
+cp_wait_result cp_wait_decode(pid_t pid, int status);
 
 int cp_cont(pid_t tid, int sig);
 int cp_syscall(pid_t tid, int sig);     // resume and stop at syscall exit
@@ -180,7 +182,7 @@ int cp_kcmp_files(pid_t a, pid_t b);
 
 // ---- filter injection --------------------------------------------------------
 
-// Returned by cp_inject_filter when the task ended instead (its wait status is given).
+// Returned by cp_inject_filter when the task ended instead (`ended` says how).
 #define CP_INJECT_GONE (-100000L)
 
 /* Makes `tid`, stopped at a native syscall's seccomp or entry stop, install `filter` on
@@ -188,7 +190,7 @@ int cp_kcmp_files(pid_t a, pid_t b);
    back on its syscall instruction so the original call runs again and stops
    anew. Returns seccomp's result: 0 installed, >0 the thread that could not be
    synchronized, -errno on failure, or CP_INJECT_GONE. */
-long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filter_len, int *wait_status);
+long cp_inject_filter(pid_t tid, const cp_bpf_insn *filter, unsigned short filter_len, cp_wait_result *ended);
 
 // ---- CPU affinity ------------------------------------------------------------
 
